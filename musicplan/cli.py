@@ -1,0 +1,214 @@
+"""The `musicplan` command: check and compile songs.
+
+Exit codes: 0 no errors; 1 errors (or warnings under --strict); 2 a usage error
+or a file that can't be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from . import __version__
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class Input:
+    path: str  # as shown in diagnostics
+    data: bytes
+
+    @property
+    def stem(self) -> str:
+        return "stdin" if self.path == STDIN_NAME else Path(self.path).stem
+
+
+@dataclass
+class Inputs:
+    items: list[Input] = field(default_factory=list)
+    unreadable: int = 0
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for path in paths:
+        if path != STDIN and Path(path).is_dir():
+            out += sorted(str(p) for p in Path(path).rglob("*.song"))
+        else:
+            out.append(path)
+    return out
+
+
+def read_inputs(paths: Sequence[str], stderr: TextIO) -> Inputs:
+    inputs = Inputs()
+    for path in _expand(paths):
+        try:
+            if path == STDIN:
+                inputs.items.append(Input(STDIN_NAME, sys.stdin.buffer.read()))
+            else:
+                inputs.items.append(Input(path, Path(path).read_bytes()))
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            stderr.write(f"musicplan: cannot read {path}: {reason}\n")
+            inputs.unreadable += 1
+    return inputs
+
+
+class _Lines:
+    """Source lines for the snippets under text diagnostics."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.texts = {item.path: item.data for item in inputs.items}
+        self.cache: dict[str, list[str]] = {}
+
+    def __call__(self, path: str, number: int) -> str:
+        if path not in self.cache:
+            text = self.texts.get(path, b"").decode("utf-8", errors="replace").lstrip("\ufeff")
+            self.cache[path] = [line.rstrip("\r") for line in text.split("\n")]
+        lines = self.cache[path]
+        return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+def _analyse(inputs: Inputs, model: str | None):
+    from .song import check_bytes
+
+    return [(item, *check_bytes(item.data, item.path, model)) for item in inputs.items]
+
+
+def _failed(diagnostics: list, strict: bool) -> bool:
+    return any(d.is_error or strict for d in diagnostics)
+
+
+def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import report
+
+    inputs = read_inputs(args.files, stderr)
+    results = _analyse(inputs, None)
+    diagnostics = [d for _, _, found in results for d in found]
+    if args.format == "json":
+        report.write_json(diagnostics, stdout)
+    elif args.format == "github":
+        report.write_github(diagnostics, stdout)
+    else:
+        report.write_text(diagnostics, _Lines(inputs), stdout)
+        errors = sum(d.is_error for d in diagnostics)
+        stdout.write(report.summary(len(inputs.items), errors, len(diagnostics) - errors) + "\n")
+    if inputs.unreadable:
+        return EXIT_USAGE
+    return EXIT_PROBLEMS if _failed(diagnostics, args.strict) else EXIT_OK
+
+
+def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import report
+    from .atomic import write_atomic
+    from .compiler import dumps
+
+    if args.output and args.out_dir:
+        raise UsageError("give either -o or --out-dir, not both")
+    inputs = read_inputs(args.files, stderr)
+    if inputs.unreadable:
+        return EXIT_USAGE
+    if len(inputs.items) > 1 and not args.out_dir:
+        raise UsageError("several songs need --out-dir DIR (each is written as DIR/STEM.json)")
+    if args.out_dir:
+        stems = [item.stem for item in inputs.items]
+        clash = sorted({s for s in stems if stems.count(s) > 1})
+        if clash:
+            raise UsageError(f"two songs would both be written as {clash[0]}.json in {args.out_dir}")
+    results = _analyse(inputs, args.model)
+    diagnostics = [d for _, _, found in results for d in found]
+    report.write_text(diagnostics, _Lines(inputs), stderr)
+    if _failed(diagnostics, args.strict):
+        return EXIT_PROBLEMS
+    outputs: list[tuple[Input, str]] = []
+    for item, song, _ in results:
+        assert song is not None
+        if args.plan and song.is_prompt:
+            stderr.write(f"musicplan: {item.path} is a prompt song: it has no plan for --plan\n")
+            return EXIT_USAGE
+        outputs.append((item, song.to_json(plan=args.plan)))
+    try:
+        if args.out_dir:
+            out_dir = Path(args.out_dir)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for item, text in outputs:
+                write_atomic(out_dir / f"{item.stem}.json", text)
+        elif args.output and args.output != STDIN:
+            write_atomic(args.output, outputs[0][1])
+        else:
+            stdout.write(outputs[0][1])
+    except OSError as exc:
+        stderr.write(f"musicplan: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .limits import MODELS
+
+    parser = argparse.ArgumentParser(
+        prog="musicplan",
+        description="Check and compile .song files for the ElevenLabs Music API.",
+        epilog="exit codes: 0 no errors, 1 errors (or warnings with --strict), "
+               "2 usage error or unreadable file",
+    )
+    parser.add_argument("--version", action="version", version=f"musicplan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check songs and report every problem")
+    check.add_argument("files", nargs="+", metavar="FILE", help="songs or directories; - reads standard input")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="how to print diagnostics (default: text)")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.set_defaults(run=cmd_check)
+
+    comp = sub.add_parser("compile", help="compile songs to request JSON")
+    comp.add_argument("files", nargs="+", metavar="FILE", help="songs; - reads standard input")
+    comp.add_argument("-o", "--output", metavar="OUT", help="write the JSON here (one song)")
+    comp.add_argument("--out-dir", metavar="DIR", help="write each song as DIR/STEM.json")
+    comp.add_argument("--plan", action="store_true", help="write the bare composition_plan")
+    comp.add_argument("--model", choices=MODELS, help="compile for this model instead of the song's")
+    comp.add_argument("--strict", action="store_true", help="warnings fail too")
+    comp.set_defaults(run=cmd_compile)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
+        return int(exc.code or 0)
+    if not getattr(args, "command", None):
+        parser.print_help(stderr)
+        return EXIT_USAGE
+    try:
+        return args.run(args, stdout, stderr)
+    except UsageError as exc:
+        stderr.write(f"musicplan: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # A closed pipe (`| head`) is not an error of ours; keep Python quiet on exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""What musicplan says about a song: positions, diagnostics and the one exception."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A stretch of source text. Lines and columns are 1-based; columns count
+    code points; ``end_column`` is one past the last character."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def at(cls, line: int, column: int, width: int = 1) -> Span:
+        return cls(line, column, line, column + max(width, 1))
+
+    def to(self, other: Span) -> Span:
+        return Span(self.line, self.column, other.end_line, other.end_column)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.span.line, self.span.column, self.code)
+
+
+@dataclass
+class Report:
+    """Collects diagnostics for one source while it passes through the pipeline."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, span: Span, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(self.path, span, "error", code, message, hint))
+
+    def warning(self, code: str, span: Span, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(self.path, span, "warning", code, message, hint))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.diagnostics, key=Diagnostic.sort_key)
+
+
+class SongError(Exception):
+    """Raised when a song (or plan) has errors; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.is_error]
+        first = errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
+        if first is None:
+            summary = "the song has errors"
+        else:
+            more = len(errors) - 1
+            summary = (
+                f"{first.path}:{first.span.line}:{first.span.column}: "
+                f"{first.code} {first.message}"
+            )
+            if more > 0:
+                summary += f" (and {more} more error{'s' if more > 1 else ''})"
+        super().__init__(summary)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]

@@ -1,0 +1,39 @@
+"""The API's limits, in one place: the checks and the pydantic models both read them."""
+
+from __future__ import annotations
+
+MODELS = ("music_v1", "music_v2", "music_v2_5")
+DEFAULT_MODEL = "music_v1"
+CHUNK_MODELS = ("music_v2", "music_v2_5")
+
+SECTIONS_MAX = 30
+SECTION_NAME_MAX = 100
+SECTION_MS_MIN = 3_000
+SECTION_MS_MAX = 120_000
+SONG_MS_MIN = 3_000
+SONG_MS_MAX = 600_000
+LYRIC_LINES_MAX = 30
+LYRIC_LINE_CHARS_MAX = 200
+STYLES_PER_LIST_MAX = 50
+PROMPT_CHARS_MAX = 4_100
+LENGTH_MS_MIN = 3_000
+LENGTH_MS_MAX = 600_000
+SEED_WARN_ABOVE = 2_147_483_647
+AUDIO_REFERENCE_MS_MIN = 50
+
+ADHERENCE_LEVELS = ("low", "medium", "high")
+CONDITION_STRENGTHS = ("low", "medium", "high", "xhigh")
+
+# The OpenAPI enum, plus what newer releases of the API add.
+OUTPUT_FORMATS = (
+    "mp3_22050_32", "mp3_24000_48", "mp3_44100_32", "mp3_44100_64", "mp3_44100_96",
+    "mp3_44100_128", "mp3_44100_192", "mp3_48000_128", "mp3_48000_192", "mp3_48000_240",
+    "mp3_48000_320", "pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_32000",
+    "pcm_44100", "pcm_48000", "ulaw_8000", "alaw_8000", "opus_48000_32", "opus_48000_64",
+    "opus_48000_96", "opus_48000_128", "opus_48000_192", "auto",
+)
+
+
+def is_mp3(output_format: str) -> bool:
+    # `auto` means mp3 for every model (mp3_44100_128 for v1, mp3_48000_192 for v2).
+    return output_format.startswith("mp3_") or output_format == "auto"

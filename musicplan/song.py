@@ -1,0 +1,97 @@
+"""The library's face: load a song, check it, turn it into a request body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import compiler
+from .builder import build
+from .checks import Analysis, analyze
+from .diagnostics import Diagnostic, Report, SongError
+from .model import SongModel
+from .source import Source, decode, from_text
+from .syntax import parse_text
+
+
+@dataclass
+class Song:
+    """A checked song. ``warnings`` holds what was found that is not an error."""
+
+    model: SongModel
+    analysis: Analysis
+    warnings: list[Diagnostic]
+
+    @property
+    def title(self) -> str | None:
+        return self.analysis.settings.title
+
+    @property
+    def model_id(self) -> str:
+        return self.analysis.settings.model
+
+    @property
+    def output_format(self) -> str | None:
+        return self.analysis.settings.output_format
+
+    @property
+    def is_prompt(self) -> bool:
+        return self.analysis.is_prompt
+
+    def to_body(self) -> dict[str, Any]:
+        """The request body for /v1/music, /v1/music/detailed and /v1/music/stream."""
+        return compiler.body(self.analysis)
+
+    def to_plan(self) -> dict[str, Any]:
+        """The bare ``composition_plan``; a prompt song has none."""
+        if self.is_prompt:
+            raise ValueError("a prompt song has no composition plan")
+        return compiler.plan(self.analysis)
+
+    def to_json(self, *, plan: bool = False) -> str:
+        return compiler.dumps(self.to_plan() if plan else self.to_body())
+
+
+def check_source(source: Source, report: Report, model: str | None = None) -> Song | None:
+    """Run the whole pipeline on one source; the Song, or None when it has errors."""
+    tree = parse_text(source.text, report)
+    if tree is None:
+        return None
+    song_model = build(tree, source.path, report)
+    analysis = analyze(song_model, report, model)
+    if report.has_errors:
+        return None
+    return Song(song_model, analysis, report.sorted())
+
+
+def check_bytes(data: bytes, path: str, model: str | None = None) -> tuple[Song | None, list[Diagnostic]]:
+    report = Report(path)
+    source = decode(data, path, report)
+    song = check_source(source, report, model) if source is not None else None
+    return song, report.sorted()
+
+
+def loads(text: str, path: str = "<string>", *, model: str | None = None) -> Song:
+    """Parse and check song text; raise SongError with every diagnostic if it has errors."""
+    report = Report(path)
+    song = check_source(from_text(text, path), report, model)
+    if song is None:
+        raise SongError(report.sorted())
+    return song
+
+
+def load(path: str | Path, *, model: str | None = None) -> Song:
+    """Read, parse and check a .song file (OSError if it can't be read)."""
+    data = Path(path).read_bytes()
+    song, diagnostics = check_bytes(data, str(path), model)
+    if song is None:
+        raise SongError(diagnostics)
+    return song
+
+
+def check(text: str, path: str = "<string>") -> list[Diagnostic]:
+    """Every diagnostic for song text, errors and warnings, without raising."""
+    report = Report(path)
+    check_source(from_text(text, path), report)
+    return report.sorted()

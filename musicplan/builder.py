@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lark import Token, Tree
 
 from .diagnostics import Report, Span
@@ -27,6 +29,7 @@ from .model import (
 )
 
 _WS = " \t"
+_FIELD_LIKE = re.compile(r"[^#+\-\[@\\:][^:]*:")
 _DURATION_KINDS = {
     "CLOCK": "clock",
     "SECONDS": "seconds",
@@ -134,11 +137,26 @@ class _Builder:
         if self.section is not None:
             self._lyric(stripped, span, column)
             return
+        if self.open_field is None and _FIELD_LIKE.match(stripped):
+            # Nothing to continue: an indented `key: value` is just a field.
+            self._indented_field(stripped, token.line, column)
+            return
         text = self._unescape_line(stripped, span)
         made = Continuation(text, span)
         if self.open_field is not None:
             self.open_field.continuation.append(made)
         self.add(made)
+
+    def _indented_field(self, stripped: str, line: int, column: int) -> None:
+        raw_key, _, rest = stripped.partition(":")
+        raw_key = raw_key.rstrip(_WS)
+        value = rest.strip(_WS)
+        value_column = column + len(stripped) - len(rest) + (len(rest) - len(rest.lstrip(_WS)))
+        key_span = Span(line, column, line, column + len(raw_key))
+        value_span = Span(line, value_column, line, value_column + len(value))
+        made = Field(raw_key.lower(), raw_key, value, key_span, value_span)
+        self.add(made)
+        self.open_field = made
 
     def comment(self, node: Tree) -> None:
         token = node.children[0]

@@ -1,0 +1,39 @@
+"""Helpers for tests: compile text, or collect the diagnostics it gets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import musicplan
+from musicplan.diagnostics import Diagnostic
+
+
+def body(text: str, **kwargs: Any) -> dict[str, Any]:
+    return musicplan.loads(text, **kwargs).to_body()
+
+
+def plan(text: str) -> dict[str, Any]:
+    return musicplan.loads(text).to_plan()
+
+
+def sections(text: str) -> list[dict[str, Any]]:
+    return plan(text)["sections"]
+
+
+def diagnostics(text: str) -> list[Diagnostic]:
+    return musicplan.check(text, "t.song")
+
+
+def errors(text: str) -> list[tuple[str, int, int]]:
+    """(code, line, column) of every error."""
+    return [(d.code, d.span.line, d.span.column) for d in diagnostics(text) if d.is_error]
+
+
+def warnings(text: str) -> list[tuple[str, int, int]]:
+    return [(d.code, d.span.line, d.span.column) for d in diagnostics(text) if not d.is_error]
+
+
+def first_error(text: str) -> tuple[str, int, int]:
+    found = errors(text)
+    assert found, f"expected an error for:\n{text}"
+    return found[0]

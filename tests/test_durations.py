@@ -1,0 +1,83 @@
+"""Every duration form, its value and its mistakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from songs import first_error, sections
+
+
+def ms(duration: str, header: str = "") -> int:
+    return sections(f"{header}[V] {duration}\n")[0]["duration_ms"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("0:20", 20_000), ("1:05.5", 65_500), ("1:05.25", 65_250), ("1:05.125", 65_125),
+    ("0:03", 3_000), ("2:00", 120_000), ("00:10", 10_000),
+    ("20s", 20_000), ("1.25s", 1_250 + 0 if False else 1_250) if False else ("3.25s", 3_250),
+    ("20000ms", 20_000), ("2m", 120_000), ("1m30s", 90_000), ("1m7.5s", 67_500),
+    ("0m45s", 45_000),
+])
+def test_time_forms(text, value):
+    assert ms(text) == value
+
+
+@pytest.mark.parametrize("text,header,value", [
+    ("8 bars", "bpm: 120\n", 16_000),           # 8 x 4 x 0.5 s
+    ("1 bar", "bpm: 30\n", 8_000),
+    ("4.5 bars", "bpm: 120\n", 9_000),
+    ("8bars", "bpm: 120\n", 16_000),
+    ("6 bars", "bpm: 120\nmeter: 3/4\n", 9_000),  # 6 x 3 x 0.5 s
+    ("4 bars", "bpm: 90\nmeter: 6/8\n", 16_000),  # a beat is an eighth: 4 x 6 x 2/3 s
+    ("4 bars", "bpm: 104\n", 9_231),             # 9230.77 rounds up
+    ("2 bars", "bpm: 96.5\n", 4_974),            # 4974.09 rounds down
+])
+def test_bars(text, header, value):
+    assert ms(text, header) == value
+
+
+def test_halves_round_up():
+    # 3 bars at bpm 64 in 5/4: 3 x 5 x 60/64 s = 14.0625 s -> 14063 ms (half up)
+    assert ms("3 bars", "bpm: 64\nmeter: 5/4\n") == 14_063
+
+
+def test_bare_number_suggests_units():
+    code, line, column = first_error("[V] 20\n")
+    assert (code, line, column) == ("E302", 1, 5)
+    from songs import diagnostics
+
+    hint = diagnostics("[V] 20\n")[0].hint
+    assert "20s" in hint and "0:20" in hint
+
+
+@pytest.mark.parametrize("text,code", [
+    ("0:60", "E301"), ("0:5", "E301"), ("1.2345s", "E303"), ("0:10.1234", "E303"),
+    ("20x", "E300"), ("20 s", "E105"), ("8 bars", "E305"),
+])
+def test_duration_mistakes(text, code):
+    assert first_error(f"[V] {text}\n")[0] == code
+
+
+def test_bars_need_bpm_and_point_at_the_duration():
+    assert first_error("[V] 8 bars\n") == ("E305", 1, 5)
+
+
+def test_ranges_refuse_bars_and_backwards():
+    base = "inpainting: yes\nbpm: 120\n[V] 0:10\n"
+    assert first_error(base + "@source abc 2 bars-0:10\n") == ("E304", 4, 13)
+    assert first_error(base + "@source abc 0:10-0:05\n") == ("E306", 4, 13)
+    assert first_error(base + "@source abc 0:10-0:10\n") == ("E306", 4, 13)
+
+
+def test_range_spaces_around_dash():
+    text = "[V] 0:10\n@source abc 0:10 - 0:30.5\n"
+    assert sections(text)[0]["source_from"]["range"] == {"start_ms": 10_000, "end_ms": 30_500}
+
+
+def test_length_field_takes_every_time_form():
+    from songs import body
+
+    assert body("prompt: x\nlength: 1m30s\n")["music_length_ms"] == 90_000
+    assert body("prompt: x\nlength: 20000ms\n")["music_length_ms"] == 20_000
+    assert first_error("prompt: x\nlength: 90\n") == ("E302", 2, 9)
+    assert first_error("prompt: x\nlength: soon\n") == ("E300", 2, 9)

@@ -306,7 +306,7 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
             if index < skip:
                 seen.setdefault(item.text.casefold(), item)
                 continue
-            if not item.text.strip():
+            if not item.text.strip(" \t"):
                 report.error("E106", item.span, "empty style",
                              "write a style between the quotes, or remove them")
                 continue
@@ -324,7 +324,7 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
                 seen[key] = item
     positives = {item.text.casefold() for item in positive}
     for index, item in enumerate(negative):
-        if index >= copied[1] and item.text.casefold() in positives and item.text.strip():
+        if index >= copied[1] and item.text.casefold() in positives and item.text.strip(" \t"):
             report.warning("W002", item.span,
                            f"style `{item.text}` is both wanted (+) and unwanted (-)",
                            "keep it on one side only")

@@ -111,8 +111,10 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], report: Report
     word_text = word.group(0) if word else ""
     here = Span.at(number, column, len(word_text))
 
-    if "\r" in lines[number - 1][:-1] or (column <= len(raw) and raw[column - 1 : column] == "\r"):
-        cr = raw.find("\r") + 1
+    full = lines[number - 1]
+    content = full[:-1] if full.endswith("\r") else full
+    if "\r" in content:
+        cr = content.find("\r") + 1
         report.error("E109", Span.at(number, cr), "a carriage return in the middle of a line",
                      "lines end in LF or CRLF; remove the stray CR character")
         return

@@ -1,0 +1,105 @@
+"""Hypothesis strategies: hostile song text, and valid request bodies to write as songs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from musicplan import limits
+
+# Characters that mean something somewhere in the format, and some that don't.
+SPECIAL = list("#+-[]@\\:,\"{}' \t") + ["\r\n", "\n", "\r", "\ufeff", "é", "東", "\u2028", "\x00"]
+
+FRAGMENTS = [
+    "title: x", "prompt:", "prompt: p", "  cont", "length: 2:30", "bpm: 120", "meter: 3/4",
+    "model: music_v2", "seed: 5", "[V] 0:10", "[V]", "[]", "[a\\]b] 8 bars", "@repeat V",
+    "@source s 0:00-0:05", "@source s 0:00-0:05 except 0:01-0:02", "@adherence high",
+    "@condition s 0:00-0:05 strength low", "+ a, \"b, c\"", "- x", "la la", "\\# l", "# c", "",
+    "20", "1m30s", "0:75", "2 bars", "except", "strength", "+", "-", "\"", "@", "\\",
+]
+
+hostile_text = st.one_of(
+    st.lists(st.sampled_from(SPECIAL) | st.characters(), max_size=200).map("".join),
+    st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), max_size=25).map("\n".join),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("\n".join),
+)
+
+# Strings a song can hold: no line breaks, no surrounding whitespace, not empty.
+_NO_BREAKS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n")
+HOSTILE_STARTS = ["#", "+", "-", "[", "@", "\\", "\"", "]", ",", "{", ":"]
+
+
+def _clean(text: str) -> str:
+    return text.strip(" \t")
+
+
+def writable(max_size: int, min_size: int = 1) -> st.SearchStrategy[str]:
+    base = st.text(alphabet=_NO_BREAKS, min_size=min_size, max_size=max_size)
+    hostile = st.tuples(st.sampled_from(HOSTILE_STARTS), st.text(alphabet=_NO_BREAKS, max_size=max_size - 1)
+                        ).map("".join)
+    return (base | hostile).map(_clean).filter(lambda s: min_size <= len(s) <= max_size)
+
+
+styles = st.lists(writable(30), max_size=6)
+durations = st.integers(limits.SECTION_MS_MIN, 60_000)
+ranges = st.tuples(st.integers(0, 100_000), st.integers(1, 60_000)).map(
+    lambda t: {"start_ms": t[0], "end_ms": t[0] + t[1]})
+song_ids = st.from_regex(r"[A-Za-z0-9_]{1,20}", fullmatch=True)
+
+
+@st.composite
+def source_from(draw: Any) -> dict[str, Any]:
+    main = draw(ranges)
+    out: dict[str, Any] = {"song_id": draw(song_ids), "range": main}
+    span = main["end_ms"] - main["start_ms"]
+    if span >= 2 and draw(st.booleans()):
+        start = main["start_ms"] + draw(st.integers(0, span - 2))
+        end = draw(st.integers(start + 1, main["end_ms"]))
+        out["negative_ranges"] = [{"start_ms": start, "end_ms": end}]
+    return out
+
+
+@st.composite
+def v1_section(draw: Any) -> dict[str, Any]:
+    section: dict[str, Any] = {
+        "section_name": draw(writable(limits.SECTION_NAME_MAX)),
+        "positive_local_styles": draw(styles),
+        "negative_local_styles": draw(styles),
+        "duration_ms": draw(durations),
+        "lines": draw(st.lists(writable(80), max_size=6)),
+    }
+    if draw(st.integers(0, 4)) == 0:
+        section["source_from"] = draw(source_from())
+    return section
+
+
+@st.composite
+def v1_body(draw: Any) -> dict[str, Any]:
+    plan = {
+        "positive_global_styles": draw(styles),
+        "negative_global_styles": draw(styles),
+        "sections": draw(st.lists(v1_section(), min_size=1, max_size=8)),
+    }
+    body: dict[str, Any] = {"composition_plan": plan, "model_id": "music_v1"}
+    if draw(st.booleans()):
+        body["seed"] = draw(st.integers(0, limits.SEED_WARN_ABOVE))
+    for key in ("finetune_id",):
+        if draw(st.booleans()):
+            body[key] = draw(st.from_regex(r"[a-z0-9_]{1,12}", fullmatch=True))
+    for key in ("respect_sections_durations", "store_for_inpainting", "with_timestamps", "sign_with_c2pa"):
+        if draw(st.booleans()):
+            body[key] = draw(st.booleans())
+    return body
+
+
+@st.composite
+def prompt_body(draw: Any) -> dict[str, Any]:
+    lines = draw(st.lists(writable(60), min_size=1, max_size=4))
+    body: dict[str, Any] = {"prompt": "\n".join(lines)}
+    if draw(st.booleans()):
+        body["music_length_ms"] = draw(st.integers(limits.LENGTH_MS_MIN, limits.LENGTH_MS_MAX))
+    body["model_id"] = draw(st.sampled_from(limits.MODELS))
+    if draw(st.booleans()):
+        body["force_instrumental"] = draw(st.booleans())
+    return body

@@ -1,0 +1,66 @@
+"""Laws that hold for any input, checked with hypothesis."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+import musicplan
+from musicplan import openapi
+from musicplan.api_models import MusicRequest
+from musicplan.diagnostics import SongError
+from musicplan.writer import Writer, write_body
+from strategies import hostile_text, prompt_body, v1_body
+
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(hostile_text)
+def test_any_text_gives_a_song_or_diagnostics_never_a_crash(text):
+    try:
+        song = musicplan.loads(text)
+    except SongError as exc:
+        assert exc.errors, "a SongError carries at least one error"
+        for d in exc.diagnostics:
+            assert d.span.line >= 1 and d.span.column >= 1
+            assert d.message and d.hint and d.code[0] in "EW"
+        return
+    song.to_json()
+
+
+@PROPERTY
+@given(hostile_text)
+def test_check_never_raises(text):
+    for d in musicplan.check(text):
+        assert d.severity in ("error", "warning")
+
+
+def _round_trip(body):
+    writer = Writer()
+    text = write_body(body, writer)
+    assert writer.problems == []
+    try:
+        song = musicplan.loads(text)
+    except SongError as exc:  # pragma: no cover - shows the text on failure
+        raise AssertionError(f"{exc}\n---\n{text}") from exc
+    return text, song.to_body()
+
+
+@PROPERTY
+@given(v1_body())
+def test_generated_plan_songs_compile_to_schema_valid_bodies(body):
+    text, compiled = _round_trip(body)
+    assert compiled == body, text
+    assert openapi.body_errors(compiled, openapi.DETAILED) == []
+    assert openapi.body_errors(compiled, openapi.STREAM) == []
+    MusicRequest.model_validate(compiled)
+
+
+@PROPERTY
+@given(prompt_body())
+def test_generated_prompt_songs_compile_back(body):
+    text, compiled = _round_trip(body)
+    assert compiled == body, text
+    MusicRequest.model_validate(compiled)
+    if compiled["model_id"] == "music_v1":
+        assert openapi.body_errors(compiled) == []

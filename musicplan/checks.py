@@ -111,7 +111,7 @@ def analyze(song: SongModel, report: Report, model: str | None = None) -> Analys
     if settings.prompt is not None or "prompt" in fields_by_key:
         _check_prompt_song(song, report)
         return analysis
-    _check_styles(positive, negative, report, settings)
+    _check_styles(positive, negative, report)
     analysis.sections = _resolve_sections(song, settings, positive, negative, report)
     _check_plan_song(song, analysis, fields_by_key, report)
     return analysis
@@ -169,7 +169,7 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
                      "write the value after the colon, or remove the line")
         return
     if kind == "text":
-        setattr(settings, "title" if item.key == "title" else "finetune", value)
+        setattr(settings, item.key, value)
     elif kind == "model":
         if value in limits.MODELS:
             settings.model = value
@@ -184,9 +184,7 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
             report.error("E202", span, f"`{value}` is not a yes/no value",
                          "write yes, no, true, false, on or off")
         else:
-            attr = {"instrumental": "instrumental", "respect_durations": "respect_durations",
-                    "inpainting": "inpainting", "timestamps": "timestamps", "c2pa": "c2pa"}[item.key]
-            setattr(settings, attr, flag)
+            setattr(settings, item.key, flag)
     elif kind == "seed":
         seed = parse_seed(value)
         if seed is None:
@@ -296,7 +294,7 @@ def _items(lines: list[StyleLine], positive: bool) -> list[StyleItem]:
 
 
 def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: Report,
-                  settings: Settings, inherited: int = 0, copied: tuple[int, int] = (0, 0)) -> None:
+                  copied: tuple[int, int] = (0, 0)) -> None:
     """Empty items, the 50-per-list limit, repeats within a list and conflicts between lists.
 
     ``copied`` counts leading items copied from another section (already reported there)."""
@@ -310,10 +308,9 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
                 report.error("E106", item.span, "empty style",
                              "write a style between the quotes, or remove them")
                 continue
-            if inherited + index == limits.STYLES_PER_LIST_MAX:
-                where = "after the global styles are added " if inherited else ""
+            if index == limits.STYLES_PER_LIST_MAX:
                 report.error("E407", item.span,
-                             f"more than {limits.STYLES_PER_LIST_MAX} styles in one list {where}".rstrip(),
+                             f"more than {limits.STYLES_PER_LIST_MAX} styles in one list",
                              f"the API takes at most {limits.STYLES_PER_LIST_MAX} styles per list: "
                              "merge or drop some")
             key = item.text.casefold()
@@ -452,10 +449,10 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
     if result.reference:
         result.positive, result.negative = [], []
     elif settings.chunked:
-        _check_styles(global_positive + positive, global_negative + negative, report, settings,
+        _check_styles(global_positive + positive, global_negative + negative, report,
                       copied=(len(global_positive) + copied[0], len(global_negative) + copied[1]))
     else:
-        _check_styles(positive, negative, report, settings, copied=copied)
+        _check_styles(positive, negative, report, copied=copied)
 
     if duration_ms is not None and heading.duration is not None and not result.reference:
         if not limits.SECTION_MS_MIN <= duration_ms <= limits.SECTION_MS_MAX:

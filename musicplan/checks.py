@@ -522,7 +522,7 @@ def _check_lyrics(lyrics: list[Lyric], settings: Settings, report: Report) -> No
             report.error("E405", lyric.span, f"more than {limits.LYRIC_LINES_MAX} lyric lines in one section",
                          "split the section in two, or shorten the lyrics")
         if len(lyric.text) > limits.LYRIC_LINE_CHARS_MAX:
-            column = lyric.content_column + limits.LYRIC_LINE_CHARS_MAX
+            column = min(lyric.content_column + limits.LYRIC_LINE_CHARS_MAX, lyric.span.end_column - 1)
             report.error("E406", Span(lyric.span.line, column, lyric.span.line, lyric.span.end_column),
                          f"this lyric line has {len(lyric.text)} characters; at most "
                          f"{limits.LYRIC_LINE_CHARS_MAX} are allowed",
@@ -530,7 +530,7 @@ def _check_lyrics(lyrics: list[Lyric], settings: Settings, report: Report) -> No
         if not settings.chunked and _INLINE_DIRECTION.search(lyric.text):
             match = _INLINE_DIRECTION.search(lyric.text)
             assert match
-            column = lyric.content_column + match.start()
+            column = min(lyric.content_column + match.start(), lyric.span.end_column - 1)
             report.warning("W004", Span(lyric.span.line, column, lyric.span.line, column + len(match.group(0))),
                            f"`{match.group(0)}` is a performance direction inside the lyrics",
                            "music_v1 sings it: move it to a `+` style line of the section "

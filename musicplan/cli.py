@@ -1,7 +1,8 @@
 """The `musicplan` command: check and compile songs.
 
-Exit codes: 0 no errors; 1 errors (or warnings under --strict); 2 a usage error
-or a file that can't be read.
+Exit codes: 0 no errors; 1 errors (or warnings under --strict, or files that
+`fmt --check` would change); 2 a usage error or a file that can't be read;
+3 a bug in musicplan caught before it could do harm.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from . import __version__
+from .diagnostics import Report
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
@@ -81,10 +84,11 @@ class _Lines:
         return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
-def _analyse(inputs: Inputs, model: str | None):
-    from .song import check_bytes
+def _analyse(inputs: Inputs, model: str | None, *, documents: bool = False):
+    from .song import check_bytes, check_document
 
-    return [(item, *check_bytes(item.data, item.path, model)) for item in inputs.items]
+    check = check_document if documents else check_bytes
+    return [(item, *check(item.data, item.path, model)) for item in inputs.items]
 
 
 def _failed(diagnostics: list, strict: bool) -> bool:
@@ -95,7 +99,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import report
 
     inputs = read_inputs(args.files, stderr)
-    results = _analyse(inputs, None)
+    results = _analyse(inputs, None, documents=True)
     diagnostics = [d for _, _, found in results for d in found]
     if args.format == "json":
         report.write_json(diagnostics, stdout)
@@ -155,6 +159,86 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     return EXIT_OK
 
 
+def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import report
+    from .atomic import write_atomic
+    from .formatter import FormatChangedMeaning, format_source
+    from .source import decode
+
+    inputs = read_inputs(args.files, stderr)
+    problems = changed = 0
+    lines = _Lines(inputs)
+    for item in inputs.items:
+        diag = Report(item.path)
+        source = decode(item.data, item.path, diag)
+        try:
+            result = format_source(source) if source is not None else None
+        except FormatChangedMeaning:
+            stderr.write(f"musicplan: formatting {item.path} would change what it means; it is left "
+                         "untouched. This is a bug in musicplan: please report it with the file.\n")
+            return EXIT_INTERNAL
+        found = diag.sorted() if result is None else result.diagnostics
+        report.write_text(found, lines, stderr)
+        if result is None or result.text is None:
+            problems += 1
+            continue
+        assert source is not None
+        if item.path == STDIN_NAME:
+            stdout.write(result.text)
+            continue
+        original = item.data.decode("utf-8")
+        if result.text == original:
+            continue
+        changed += 1
+        if args.diff:
+            import difflib
+
+            def lines(text: str) -> list[str]:
+                # Only LF ends a line in a song (str.splitlines would also split at \x1e, \u2028...).
+                return text.split("\n")
+
+            stdout.writelines(line + "\n" for line in difflib.unified_diff(
+                lines(original), lines(result.text), fromfile=item.path, tofile=item.path, lineterm=""))
+        elif args.check:
+            stdout.write(f"would reformat {item.path}\n")
+        else:
+            write_atomic(item.path, result.text)
+            stderr.write(f"reformatted {item.path}\n")
+    if inputs.unreadable:
+        return EXIT_USAGE
+    if problems or ((args.check or args.diff) and changed):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import report
+    from .atomic import write_atomic
+    from .decompiler import decompile_text
+    from .source import decode
+
+    inputs = read_inputs([args.file], stderr)
+    if inputs.unreadable:
+        return EXIT_USAGE
+    item = inputs.items[0]
+    diag = Report(item.path)
+    source = decode(item.data, item.path, diag)
+    result = decompile_text(source.text, item.path) if source is not None else None
+    found = diag.sorted() if result is None else result.diagnostics
+    report.write_text(found, _Lines(inputs), stderr)
+    if result is None or result.text is None:
+        return EXIT_PROBLEMS
+    try:
+        if args.output and args.output != STDIN:
+            write_atomic(args.output, result.text)
+        else:
+            stdout.write(result.text)
+    except OSError as exc:
+        stderr.write(f"musicplan: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     from .limits import MODELS
 
@@ -167,8 +251,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"musicplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = sub.add_parser("check", help="check songs and report every problem")
-    check.add_argument("files", nargs="+", metavar="FILE", help="songs or directories; - reads standard input")
+    check = sub.add_parser("check", help="check songs (and JSON bodies or plans) and report every problem")
+    check.add_argument("files", nargs="+", metavar="FILE",
+                       help="songs, .json bodies or plans, or directories; - reads standard input")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print diagnostics (default: text)")
     check.add_argument("--strict", action="store_true", help="warnings fail too")
@@ -182,6 +267,18 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--model", choices=MODELS, help="compile for this model instead of the song's")
     comp.add_argument("--strict", action="store_true", help="warnings fail too")
     comp.set_defaults(run=cmd_compile)
+
+    fmt = sub.add_parser("fmt", help="rewrite songs in the canonical layout")
+    fmt.add_argument("files", nargs="+", metavar="FILE", help="songs or directories; - reads standard input")
+    mode = fmt.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="change nothing; exit 1 naming files that would change")
+    mode.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
+    fmt.set_defaults(run=cmd_fmt)
+
+    dec = sub.add_parser("decompile", help="turn a JSON body or plan into .song text")
+    dec.add_argument("file", metavar="FILE.json", help="a request body or plan; - reads standard input")
+    dec.add_argument("-o", "--output", metavar="FILE.song", help="write the song here")
+    dec.set_defaults(run=cmd_decompile)
     return parser
 
 

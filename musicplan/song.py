@@ -72,6 +72,28 @@ def check_bytes(data: bytes, path: str, model: str | None = None) -> tuple[Song 
     return song, report.sorted()
 
 
+def is_json(path: str, data: bytes) -> bool:
+    """JSON plans are told from songs by their name, or (on standard input) by a leading `{`."""
+    if path.lower().endswith(".json"):
+        return True
+    if path.lower().endswith(".song"):
+        return False
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+def check_document(data: bytes, path: str, model: str | None = None) -> tuple[Song | None, list[Diagnostic]]:
+    """Check a song, or a JSON body or plan by the same rules."""
+    if not is_json(path, data):
+        return check_bytes(data, path, model)
+    from .decompiler import analyse_json
+
+    report = Report(path)
+    source = decode(data, path, report)
+    if source is not None:
+        analyse_json(source.text, path, report)
+    return None, report.sorted()
+
+
 def loads(text: str, path: str = "<string>", *, model: str | None = None) -> Song:
     """Parse and check song text; raise SongError with every diagnostic if it has errors."""
     report = Report(path)

@@ -45,6 +45,8 @@ styles = st.lists(writable(30), max_size=6)
 durations = st.integers(limits.SECTION_MS_MIN, 60_000)
 ranges = st.tuples(st.integers(0, 100_000), st.integers(1, 60_000)).map(
     lambda t: {"start_ms": t[0], "end_ms": t[0] + t[1]})
+reference_ranges = st.tuples(st.integers(0, 100_000), st.integers(limits.SECTION_MS_MIN, 60_000)).map(
+    lambda t: {"start_ms": t[0], "end_ms": t[0] + t[1]})
 song_ids = st.from_regex(r"[A-Za-z0-9_]{1,20}", fullmatch=True)
 
 
@@ -103,3 +105,80 @@ def prompt_body(draw: Any) -> dict[str, Any]:
     if draw(st.booleans()):
         body["force_instrumental"] = draw(st.booleans())
     return body
+
+
+@st.composite
+def v1_plan(draw: Any) -> dict[str, Any]:
+    return draw(v1_body())["composition_plan"]
+
+
+def _chunk_text(draw: Any) -> str:
+    lines = draw(st.lists(writable(60), max_size=5))
+    if draw(st.booleans()):
+        lines = [f"[{draw(writable(40))}]"] + lines
+    return "\n".join(lines)
+
+
+@st.composite
+def generation_chunk(draw: Any, shared: tuple[list[str], list[str]]) -> dict[str, Any]:
+    positive = shared[0] + draw(styles)
+    negative = shared[1] + draw(styles)
+    chunk: dict[str, Any] = {"text": _chunk_text(draw), "duration_ms": draw(durations),
+                             "positive_styles": positive}
+    if negative:
+        chunk["negative_styles"] = negative
+    if draw(st.booleans()):
+        chunk["context_adherence"] = draw(st.sampled_from(limits.ADHERENCE_LEVELS))
+    if draw(st.booleans()):
+        chunk["conditioning_ref"] = {"song_id": draw(song_ids), "range": draw(ranges)}
+        if draw(st.booleans()):
+            chunk["condition_strength"] = draw(st.sampled_from(limits.CONDITION_STRENGTHS))
+    return chunk
+
+
+@st.composite
+def chunk_plan(draw: Any) -> dict[str, Any]:
+    shared = (draw(styles), draw(styles))
+    chunks = draw(st.lists(
+        generation_chunk(shared) | st.fixed_dictionaries({"song_id": song_ids, "range": reference_ranges}),
+        min_size=1, max_size=6))
+    return {"chunks": chunks}
+
+
+@st.composite
+def chunk_body(draw: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"composition_plan": draw(chunk_plan()),
+                            "model_id": draw(st.sampled_from(limits.CHUNK_MODELS))}
+    if draw(st.booleans()):
+        body["seed"] = draw(st.integers(0, limits.SEED_WARN_ABOVE))
+    return body
+
+
+@st.composite
+def messy(draw: Any, text: str, comments: bool = True, blanks: bool = True) -> str:
+    """The same song written untidily: spacing, case, needless quotes and escapes,
+    extra blank lines and (optionally) comments. It means exactly what ``text`` means."""
+    out: list[str] = []
+    in_header = True
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if line.startswith("["):
+            in_header = False
+        pad = draw(st.sampled_from(["", " ", "\t", "  "]))
+        tail = draw(st.sampled_from(["", " ", "\t "]))
+        if in_header and ":" in line and not line.startswith(("+", "-", "#", " ")):
+            key, _, value = line.partition(":")
+            line = f"{key.upper() if draw(st.booleans()) else key} {':'}{pad}{value.strip()}"
+        elif line.startswith(("+ ", "- ")) and "\"" not in line and draw(st.booleans()):
+            line = line[0] + "  " + line[2:].replace(", ", " ,  ")
+        elif not in_header and line and line[0] not in "#+-[@\\" and draw(st.booleans()):
+            line = "\\" + line  # a needless escape: `\a` reads as `a`
+        if line and not line.startswith("  ") and (not in_header or line[0] in "+-#["):
+            line = pad + line
+        out.append(line + tail if line else line)
+        if blanks and not following.startswith("  ") and draw(st.integers(0, 5)) == 0:
+            out.append(draw(st.sampled_from(["", "   ", "\t"])))
+        if comments and not following.startswith("  ") and draw(st.integers(0, 6)) == 0:
+            out.append("# " + draw(st.text(alphabet=_NO_BREAKS, max_size=20)))
+    return "\n".join(out)

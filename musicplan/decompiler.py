@@ -1,0 +1,197 @@
+"""JSON (a request body, a music_v1 plan or a chunk plan) back to canonical .song text.
+
+The JSON is read into the song model and checked by the same rules as a song;
+strings that no .song text can hold exactly are normalised with a warning
+(W006); then the model is laid out canonically and printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import limits
+from .checks import analyze
+from .diagnostics import Diagnostic, Report, Span
+from .fields import SPECS
+from .json_model import read_model
+from .jsonpos import read
+from .model import Blank, Field, Heading, Line, Lyric, Section, SongModel, Source, StyleItem, StyleLine
+from .printer import WS, print_song
+
+_BREAKS = re.compile(r"\r\n|\r|\n")
+_SONG_ID = re.compile(r"[^ \t\r\n,]+")
+_FIELD_ORDER = {key: index for index, key in enumerate(SPECS)}
+
+
+@dataclass
+class Decompiled:
+    text: str | None
+    diagnostics: list[Diagnostic]
+    kind: str | None = None  # body | plan | chunks
+
+
+class _Normaliser:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def warn(self, span: Span, message: str) -> None:
+        self.report.warning("W006", span, message,
+                            "a .song line can't hold this exactly; check the result")
+
+    def one_line(self, text: str, span: Span, what: str) -> str:
+        if _BREAKS.search(text):
+            self.warn(span, f"{what} holds a line break: its lines are joined with spaces")
+            text = " ".join(part.strip(WS) for part in _BREAKS.split(text))
+        return text
+
+    def lyric(self, lyric: Lyric) -> Lyric | None:
+        text = self.one_line(lyric.text, lyric.span, "a lyric line")
+        if text != text.rstrip(WS):
+            self.warn(lyric.span, "a lyric line ends in whitespace, which a line can't keep: it is trimmed")
+            text = text.rstrip(WS)
+        if not text:
+            self.warn(lyric.span, "an empty lyric line can't be written (blank lines are not lyrics): it is dropped")
+            return None
+        lyric.text = text
+        return lyric
+
+    def name(self, heading: Heading) -> None:
+        name = self.one_line(heading.name, heading.span, "a section name")
+        if name != name.strip(WS):
+            self.warn(heading.span, "a section name has surrounding whitespace, which headings trim")
+            name = name.strip(WS)
+        heading.name = heading.raw_name = name
+
+    def style(self, item: StyleItem) -> None:
+        item.text = self.one_line(item.text, item.span, "a style")
+
+    def field(self, item: Field) -> None:
+        if item.key != "prompt":
+            item.value = self.one_line(item.value, item.value_span, f"`{item.key}`")
+            return
+        lines = _BREAKS.split(item.value)
+        kept = [line.strip(WS) for line in lines if line.strip(WS)]
+        if kept != lines:
+            self.warn(item.value_span, "a prompt line is empty or has surrounding whitespace: "
+                      "it is trimmed (empty lines are dropped)")
+        item.value = "\n".join(kept)
+
+    def song_id(self, source: Source) -> bool:
+        if _SONG_ID.fullmatch(source.song_id):
+            return True
+        self.report.error("E505", source.id_span, f"song id `{source.song_id}` can't be written in a song",
+                          "song ids hold no spaces or commas")
+        return False
+
+
+def _normalise(song: SongModel, report: Report) -> None:
+    norm = _Normaliser(report)
+    for line in song.header:
+        if isinstance(line, Field):
+            norm.field(line)
+        elif isinstance(line, StyleLine):
+            for item in line.items:
+                norm.style(item)
+    for section in song.sections:
+        norm.name(section.heading)
+        kept: list[Line] = []
+        for line in section.lines:
+            if isinstance(line, Lyric):
+                if norm.lyric(line) is None:
+                    continue
+            elif isinstance(line, StyleLine):
+                for item in line.items:
+                    norm.style(item)
+            elif hasattr(line, "song_id"):
+                norm.song_id(line)  # type: ignore[arg-type]
+            kept.append(line)
+        section.lines = kept
+
+
+def _hoist_chunk_styles(song: SongModel) -> None:
+    """Styles every generation chunk begins with become the song's global styles."""
+    generation = [s for s in song.sections if not s.of(Source) or s.heading.duration is not None]
+    if not generation:
+        return
+    hoisted: list[StyleLine] = []
+    for positive in (True, False):
+        lists = [[i for line in s.styles if line.positive == positive for i in line.items] for s in generation]
+        common = 0
+        while all(len(items) > common for items in lists) and \
+                len({items[common].text for items in lists}) == 1:
+            common += 1
+        if not common:
+            continue
+        hoisted.append(StyleLine(positive, lists[0][:common], lists[0][0].span))
+        for section in generation:
+            kept, dropped = [], 0
+            for line in section.lines:
+                if isinstance(line, StyleLine) and line.positive == positive:
+                    rest = line.items[max(0, common - dropped):]
+                    dropped += len(line.items) - len(rest)
+                    if rest:
+                        line.items = rest
+                        kept.append(line)
+                    continue
+                kept.append(line)
+            section.lines = kept
+    index = next((i for i, line in enumerate(song.header) if isinstance(line, StyleLine)), len(song.header))
+    song.header[index:index] = hoisted
+
+
+def _canonical_header(song: SongModel, model: str) -> None:
+    fields = sorted((l for l in song.header if isinstance(l, Field)), key=lambda f: _FIELD_ORDER[f.key])
+    fields = [f for f in fields if f.key != "model"]
+    if model != limits.DEFAULT_MODEL:
+        fields.insert(0, Field("model", "model", model, Span.at(1, 1), Span.at(1, 1)))
+    styles = [l for l in song.header if isinstance(l, StyleLine)]
+    song.header = [*fields, *([Blank(0)] if fields and styles else []), *styles]
+
+
+def analyse_json(text: str, path: str, report: Report) -> tuple[SongModel, str, str] | None:
+    """Read JSON text and check it by the rules of the format: (model, kind, model id)."""
+    doc = read(text.lstrip("\ufeff"), report)
+    if doc is None:
+        return None
+    found = read_model(doc, path, report)
+    if found is None:
+        return None
+    song, kind = found
+    model = _model_of(doc.value, kind, song, report)
+    analyze(song, report, model)
+    return song, kind, model
+
+
+def decompile_text(text: str, path: str = "<json>") -> Decompiled:
+    """Turn JSON text into .song text; errors leave ``text`` None."""
+    report = Report(path)
+    found = analyse_json(text, path, report)
+    if found is None or report.has_errors:
+        return Decompiled(None, report.sorted(), found[1] if found else None)
+    song, kind, model = found
+    _normalise(song, report)
+    if report.has_errors:
+        return Decompiled(None, report.sorted(), kind)
+    if model in limits.CHUNK_MODELS:
+        _hoist_chunk_styles(song)
+    _canonical_header(song, model)
+    return Decompiled(print_song(song, clock=True), report.sorted(), kind)
+
+
+def _model_of(value: dict, kind: str, song: SongModel, report: Report) -> str:
+    """The model a document targets; a plan of the wrong shape for it is an error."""
+    if kind == "chunks":
+        return "music_v2"
+    if kind == "plan":
+        return limits.DEFAULT_MODEL
+    model = value.get("model_id") or limits.DEFAULT_MODEL
+    plan = value.get("composition_plan")
+    if plan is not None and model in limits.MODELS:
+        chunked = "chunks" in plan
+        if chunked != (model in limits.CHUNK_MODELS):
+            shape = "a chunk plan" if chunked else "a music_v1 plan (`sections`)"
+            report.error("E504", song.sections[0].heading.span if song.sections else Span.at(1, 1),
+                         f"this is {shape}, which model `{model}` does not take",
+                         "music_v1 takes `sections`; music_v2 and music_v2_5 take `chunks`")
+    return model if model in limits.MODELS else limits.DEFAULT_MODEL

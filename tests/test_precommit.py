@@ -62,10 +62,10 @@ def test_pre_commit_blocks_bad_songs_and_formats_untidy_ones(tmp_path):
 
     rewritten = commit("untidy.song", UNTIDY)
     assert rewritten.returncode != 0, rewritten.stdout + rewritten.stderr
-    assert "files were modified by this hook" in rewritten.stdout
+    assert "files were modified by this hook" in rewritten.stdout + rewritten.stderr
     assert (repo / "untidy.song").read_text(encoding="utf-8") == TIDY
     assert commit("untidy.song").returncode == 0
 
     passed = commit("good.song", GOOD)
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "musicplan check" in passed.stdout and "Passed" in passed.stdout
+    assert "musicplan check" in passed.stdout + passed.stderr and "Passed" in passed.stdout + passed.stderr

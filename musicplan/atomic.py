@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 
 
-def _default_mode() -> int:
+def default_mode() -> int:
+    """The mode a new file gets under the current umask."""
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
@@ -21,7 +22,7 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = _default_mode()
+        mode = default_mode()
     fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -82,7 +82,7 @@ class Resolved:
     section: Section
     positive: list[StyleItem]
     negative: list[StyleItem]
-    lines: list[str]
+    lines: list[Lyric]
     duration_ms: int | None
     source: tuple[str, Ms, list[Ms]] | None = None
     adherence: str | None = None
@@ -388,7 +388,7 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
 
     positive: list[StyleItem] = []
     negative: list[StyleItem] = []
-    lines: list[str] = []
+    lines: list[Lyric] = []
     duration_ms: int | None = None
     copied = (0, 0)
     if repeats:
@@ -415,7 +415,7 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
     positive += _items(section.styles, True)
     negative += _items(section.styles, False)
     lyrics = section.lyrics if not repeats else []
-    lines += [lyric.text for lyric in lyrics]
+    lines += lyrics
     _check_lyrics(lyrics, settings, report)
 
     if heading.duration is not None:

@@ -1,8 +1,10 @@
 """The `musicplan` command: check and compile songs.
 
 Exit codes: 0 no errors; 1 errors (or warnings under --strict, or files that
-`fmt --check` would change); 2 a usage error or a file that can't be read;
-3 a bug in musicplan caught before it could do harm.
+`fmt --check` would change, or a song the API refused); 2 a usage error or a
+file that can't be read (or would be overwritten without --force); 3 a bug in
+musicplan caught before it could do harm; 4, 5, 6 for `render` and `plan`:
+the key was refused, the quota is used up, the API stayed unavailable.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Any, Sequence, TextIO
 
 from . import __version__
 from .diagnostics import Report
@@ -239,6 +241,52 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     return EXIT_OK
 
 
+def _lazy(name: str):
+    """A command from musicplan.render, imported only when it runs."""
+
+    def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+        from . import render
+
+        return getattr(render, name)(args, stdout, stderr)
+
+    return run
+
+
+def _api_commands(sub: Any) -> None:
+    from .limits import MODELS, OUTPUT_FORMATS
+
+    def connection(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--api-key", help="the API key (default: $ELEVENLABS_API_KEY)")
+        parser.add_argument("--base-url", help="the API's address (default: $ELEVENLABS_BASE_URL or "
+                                               "https://api.elevenlabs.io; regional: api.us, "
+                                               "api.eu.residency, api.in.residency, api.sg.residency)")
+        parser.add_argument("--attempts", type=int, default=3,
+                            help="tries for a refused request (429, 408, 5xx, no connection); default 3")
+        parser.add_argument("--timeout", type=float, default=600.0,
+                            help="seconds to wait for the reply to go on (default 600)")
+        parser.add_argument("--force", action="store_true", help="replace files that exist")
+
+    render = sub.add_parser("render", help="submit a song and save its audio and metadata")
+    render.add_argument("song", metavar="SONG", help="the song; - reads standard input")
+    render.add_argument("-o", "--output", metavar="AUDIO",
+                        help="where the audio goes (default: the title, or the file's name, "
+                             "with the format's extension); AUDIO.json gets the metadata")
+    render.add_argument("--endpoint", choices=("detailed", "stream", "compose"), default="detailed")
+    render.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: the song's `format`)")
+    render.add_argument("--keep-partial", action="store_true",
+                        help="keep a broken-off download as AUDIO.part")
+    connection(render)
+    render.set_defaults(run=_lazy("cmd_render"))
+
+    plan = sub.add_parser("plan", help="ask the API to plan a song from a prompt, as a .song file")
+    plan.add_argument("prompt", metavar="PROMPT")
+    plan.add_argument("--length", help="the song's length, e.g. 2:30")
+    plan.add_argument("--model", choices=MODELS)
+    plan.add_argument("-o", "--output", metavar="NEW.song", help="write the song here (default: standard output)")
+    connection(plan)
+    plan.set_defaults(run=_lazy("cmd_plan"))
+
+
 def _parser() -> argparse.ArgumentParser:
     from .limits import MODELS
 
@@ -246,7 +294,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="musicplan",
         description="Check and compile .song files for the ElevenLabs Music API.",
         epilog="exit codes: 0 no errors, 1 errors (or warnings with --strict), "
-               "2 usage error or unreadable file",
+               "2 usage error or unreadable file, 3 a musicplan bug caught, "
+               "4 key refused, 5 quota used up, 6 API unavailable or download broken off",
     )
     parser.add_argument("--version", action="version", version=f"musicplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -279,6 +328,8 @@ def _parser() -> argparse.ArgumentParser:
     dec.add_argument("file", metavar="FILE.json", help="a request body or plan; - reads standard input")
     dec.add_argument("-o", "--output", metavar="FILE.song", help="write the song here")
     dec.set_defaults(run=cmd_decompile)
+
+    _api_commands(sub)
     return parser
 
 

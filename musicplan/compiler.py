@@ -23,7 +23,7 @@ def _v1_section(item: Resolved) -> dict[str, Any]:
         "positive_local_styles": _texts(item.positive),
         "negative_local_styles": _texts(item.negative),
         "duration_ms": item.duration_ms,
-        "lines": list(item.lines),
+        "lines": _texts(item.lines),
     }
     if item.source is not None:
         song_id, main, excepts = item.source
@@ -39,7 +39,7 @@ def _chunk(item: Resolved, analysis: Analysis) -> dict[str, Any]:
         song_id, main, _ = item.source
         return {"song_id": song_id, "range": _range(main)}
     name = item.section.name
-    text_lines = ([f"[{name}]"] if name else []) + list(item.lines)
+    text_lines = ([f"[{name}]"] if name else []) + _texts(item.lines)
     out: dict[str, Any] = {
         "text": "\n".join(text_lines),
         "duration_ms": item.duration_ms,

@@ -1,0 +1,19 @@
+"""pytest fixtures for testing code that talks to the Music API, offline.
+
+Registered through the ``pytest11`` entry point, so installing musicplan is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+
+@pytest.fixture
+def music_server() -> Iterator["MusicTestServer"]:  # noqa: F821
+    """A started :class:`musicplan.testing.MusicTestServer` on 127.0.0.1, key ``test-key``."""
+    from .testing import MusicTestServer
+
+    with MusicTestServer(api_key="test-key") as server:
+        yield server

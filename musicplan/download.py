@@ -15,13 +15,15 @@ _SPACES = re.compile(r"\s+")
 _MAX_NAME = 120
 
 
-def safe_filename(name: str | None) -> str | None:
+def safe_filename(name: str | None, *, basename: bool = False) -> str | None:
     """A name that is only a name: no directories, no control or reserved
-    characters, no leading dots. None when nothing usable is left."""
+    characters, no leading dots. None when nothing usable is left. With
+    ``basename`` (a name a server sent) only its last path component is kept;
+    otherwise (a title) separators become spaces."""
     if not name:
         return None
-    # Keep only the last path component, whichever separator was used.
-    name = re.split(r"[/\\]", name)[-1]
+    if basename:
+        name = re.split(r"[/\\]", name)[-1]
     name = unicodedata.normalize("NFC", name)
     name = _UNSAFE.sub(" ", name)
     name = _SPACES.sub(" ", name).strip(" .")

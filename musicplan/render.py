@@ -221,7 +221,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "audio_file": target.name,
         "bytes": result.bytes_received,
         "content_type": result.content_type,
-        "server_filename": safe_filename(result.filename),
+        "server_filename": safe_filename(result.filename, basename=True),
         "request": body,
     }
     if result.metadata is not None:

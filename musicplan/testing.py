@@ -162,7 +162,9 @@ class MusicTestServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="music-test-server", daemon=True)
+        httpd = self._httpd
+        self._thread = threading.Thread(target=lambda: httpd.serve_forever(poll_interval=0.05),
+                                        name="music-test-server", daemon=True)
         self._thread.start()
         return self
 

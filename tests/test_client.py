@@ -190,3 +190,12 @@ def test_chunk_models_are_accepted_and_checked(music_server):
     with pytest.raises(RequestInvalid) as info:
         collect(client(music_server).compose_detailed, body)
     assert info.value.errors[0]["loc"][:4] == ["body", "composition_plan", "chunks", 0]
+
+
+def test_the_readme_example(music_server):
+    music_server.fail("rate_limit", retry_after=0)
+    api = MusicClient("test-key", base_url=music_server.url)
+    audio = bytearray()
+    api.stream({"prompt": "calm piano"}, audio.extend)
+    assert bytes(audio) == music_server.audio_for({"prompt": "calm piano"})
+    assert len(music_server.requests) == 2

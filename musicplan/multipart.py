@@ -39,8 +39,9 @@ _MAX_HEADERS = 64 * 1024
 class MultipartReader:
     def __init__(self, boundary: str, handler: PartHandler) -> None:
         self.delimiter = b"\r\n--" + boundary.encode("latin-1")
+        self.newline = b"\r\n"
         self.handler = handler
-        # A leading CRLF lets the first boundary match like every other one.
+        # A leading line end lets a boundary at the very start match like any other.
         self.buffer = b"\r\n"
         self.state = _PREAMBLE
         self.sink: Callable[[bytes], None] | None = None
@@ -50,9 +51,11 @@ class MultipartReader:
         self.buffer += data
         while True:
             if self.state in (_PREAMBLE, _BODY):
-                at = self.buffer.find(self.delimiter)
+                # Before the first part, a boundary after either line ending will do.
+                delimiter = self.delimiter if self.state == _BODY else self.delimiter[1:]
+                at = self.buffer.find(delimiter)
                 if at < 0:
-                    keep = len(self.delimiter) - 1
+                    keep = len(delimiter) - 1
                     if self.state == _BODY and len(self.buffer) > keep:
                         self._emit(self.buffer[:-keep])
                         self.buffer = self.buffer[-keep:]
@@ -63,7 +66,7 @@ class MultipartReader:
                     self._emit(self.buffer[:at])
                     self.handler.end_part()
                     self.sink = None
-                self.buffer = self.buffer[at + len(self.delimiter):]
+                self.buffer = self.buffer[at + len(delimiter):]
                 self.state = _AFTER
             elif self.state == _AFTER:
                 if len(self.buffer) < 2:
@@ -71,24 +74,29 @@ class MultipartReader:
                 if self.buffer.startswith(b"--"):
                     self.state, self.buffer = _END, b""
                     return
-                end = self.buffer.find(b"\r\n")
+                end = self.buffer.find(b"\n")
                 if end < 0:
                     return
-                if self.buffer[:end].strip(b" \t"):
+                if self.buffer[:end].rstrip(b"\r").strip(b" \t"):
                     raise MultipartError("unexpected bytes after a boundary")
-                self.buffer = self.buffer[end + 2:]
+                if self.parts == 0 and not self.buffer[:end].endswith(b"\r"):
+                    # A sender that ends its lines in bare LF: read it on its terms.
+                    self.newline = b"\n"
+                    self.delimiter = b"\n" + self.delimiter[2:]
+                self.buffer = self.buffer[end + 1:]
                 self.state = _HEADERS
             elif self.state == _HEADERS:
-                end = self.buffer.find(b"\r\n\r\n")
-                if end < 0 and self.buffer.startswith(b"\r\n"):
-                    end = -2  # a part with no headers at all
+                nl = self.newline
+                end = self.buffer.find(nl + nl)
+                if end < 0 and self.buffer.startswith(nl):
+                    end = -len(nl)  # a part with no headers at all
                 if end == -1:
                     if len(self.buffer) > _MAX_HEADERS:
                         raise MultipartError("part headers too long")
                     return
                 raw = self.buffer[: max(end, 0)]
-                self.buffer = self.buffer[end + 4:]
-                headers = BytesHeaderParser().parsebytes(raw + b"\r\n\r\n")
+                self.buffer = self.buffer[end + 2 * len(nl):]
+                headers = BytesHeaderParser().parsebytes(raw + nl + nl)
                 self.sink = self.handler.start_part(headers)
                 self.parts += 1
                 self.state = _BODY

@@ -75,3 +75,14 @@ def test_a_reply_cut_short_is_an_error():
 def test_garbage_after_a_boundary_is_an_error():
     with pytest.raises(MultipartError):
         MultipartReader("b", Parts()).feed(b"--bXX\r\n")
+
+
+@settings(max_examples=100, deadline=None)
+@given(audio=st.binary(max_size=500), cuts=st.lists(st.integers(0, 2000), max_size=20))
+def test_a_sender_with_bare_lf_line_ends_is_read_too(audio, cuts):
+    assume(b"\n--b" not in b"\n" + audio)
+    data = (b"preamble\n--b\nContent-Type: application/json\n\n{\n \"a\": 1\n}\n--b\n"
+            b"Content-Type: audio/mpeg\n\n" + audio + b"\n--b--\n")
+    parts = read(data, "b", cuts)
+    assert json.loads(bytes(parts.items[0][1])) == {"a": 1}
+    assert bytes(parts.items[1][1]) == audio

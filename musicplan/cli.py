@@ -86,11 +86,17 @@ class _Lines:
         return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
-def _analyse(inputs: Inputs, model: str | None, *, documents: bool = False):
+def _codes(args: argparse.Namespace, name: str) -> frozenset[str]:
+    values = getattr(args, name, None) or []
+    return frozenset(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+
+
+def _analyse(inputs: Inputs, model: str | None, args: argparse.Namespace, *, documents: bool = False):
     from .song import check_bytes, check_document
 
     check = check_document if documents else check_bytes
-    return [(item, *check(item.data, item.path, model)) for item in inputs.items]
+    ignore, enable = _codes(args, "ignore"), _codes(args, "enable")
+    return [(item, *check(item.data, item.path, model, ignore=ignore, enable=enable)) for item in inputs.items]
 
 
 def _failed(diagnostics: list, strict: bool) -> bool:
@@ -101,7 +107,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import report
 
     inputs = read_inputs(args.files, stderr)
-    results = _analyse(inputs, None, documents=True)
+    results = _analyse(inputs, None, args, documents=True)
     diagnostics = [d for _, _, found in results for d in found]
     if args.format == "json":
         report.write_json(diagnostics, stdout)
@@ -133,7 +139,7 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         clash = sorted({s for s in stems if stems.count(s) > 1})
         if clash:
             raise UsageError(f"two songs would both be written as {clash[0]}.json in {args.out_dir}")
-    results = _analyse(inputs, args.model)
+    results = _analyse(inputs, args.model, args)
     diagnostics = [d for _, _, found in results for d in found]
     report.write_text(diagnostics, _Lines(inputs), stderr)
     if _failed(diagnostics, args.strict):
@@ -241,6 +247,13 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     return EXIT_OK
 
 
+def _lint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ignore", action="append", metavar="CODE",
+                        help="silence a warning code for this run (repeat, or separate with commas)")
+    parser.add_argument("--enable", action="append", metavar="CODE",
+                        help="turn on a lint that is off by default (W104, W105)")
+
+
 def _lazy(name: str):
     """A command from musicplan.render, imported only when it runs."""
 
@@ -306,6 +319,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print diagnostics (default: text)")
     check.add_argument("--strict", action="store_true", help="warnings fail too")
+    _lint_options(check)
     check.set_defaults(run=cmd_check)
 
     comp = sub.add_parser("compile", help="compile songs to request JSON")
@@ -315,6 +329,7 @@ def _parser() -> argparse.ArgumentParser:
     comp.add_argument("--plan", action="store_true", help="write the bare composition_plan")
     comp.add_argument("--model", choices=MODELS, help="compile for this model instead of the song's")
     comp.add_argument("--strict", action="store_true", help="warnings fail too")
+    _lint_options(comp)
     comp.set_defaults(run=cmd_compile)
 
     fmt = sub.add_parser("fmt", help="rewrite songs in the canonical layout")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from . import limits
-from .checks import analyze
+from .checks import Analysis, analyze
 from .diagnostics import Diagnostic, Report, Span
 from .fields import SPECS
 from .json_model import read_model
@@ -149,8 +149,8 @@ def _canonical_header(song: SongModel, model: str) -> None:
     song.header = [*fields, *([Blank(0)] if fields and styles else []), *styles]
 
 
-def analyse_json(text: str, path: str, report: Report) -> tuple[SongModel, str, str] | None:
-    """Read JSON text and check it by the rules of the format: (model, kind, model id)."""
+def analyse_json(text: str, path: str, report: Report) -> tuple[SongModel, str, str, Analysis] | None:
+    """Read JSON text and check it by the rules of the format: (song, kind, model id, analysis)."""
     doc = read(text.lstrip("\ufeff"), report)
     if doc is None:
         return None
@@ -159,8 +159,7 @@ def analyse_json(text: str, path: str, report: Report) -> tuple[SongModel, str, 
         return None
     song, kind = found
     model = _model_of(doc.value, kind, song, report)
-    analyze(song, report, model)
-    return song, kind, model
+    return song, kind, model, analyze(song, report, model)
 
 
 def decompile_text(text: str, path: str = "<json>") -> Decompiled:
@@ -169,7 +168,7 @@ def decompile_text(text: str, path: str = "<json>") -> Decompiled:
     found = analyse_json(text, path, report)
     if found is None or report.has_errors:
         return Decompiled(None, report.sorted(), found[1] if found else None)
-    song, kind, model = found
+    song, kind, model, _ = found
     _normalise(song, report)
     if report.has_errors:
         return Decompiled(None, report.sorted(), kind)

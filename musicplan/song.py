@@ -10,6 +10,7 @@ from . import compiler
 from .builder import build
 from .checks import Analysis, analyze
 from .diagnostics import Diagnostic, Report, SongError
+from .lints import lint, silence
 from .model import SongModel
 from .source import Source, decode, from_text
 from .syntax import parse_text
@@ -53,22 +54,27 @@ class Song:
         return compiler.dumps(self.to_plan() if plan else self.to_body())
 
 
-def check_source(source: Source, report: Report, model: str | None = None) -> Song | None:
-    """Run the whole pipeline on one source; the Song, or None when it has errors."""
+def check_source(source: Source, report: Report, model: str | None = None, *,
+                 ignore: frozenset[str] = frozenset(), enable: frozenset[str] = frozenset()) -> Song | None:
+    """Run the whole pipeline on one source; the Song, or None when it has errors.
+    ``ignore`` silences warning codes; ``enable`` turns on lints that are off by default."""
     tree = parse_text(source.text, report)
     if tree is None:
         return None
     song_model = build(tree, source.path, report)
     analysis = analyze(song_model, report, model)
+    lint(analysis, report)
+    silence(report, song_model.comments, ignore, enable)
     if report.has_errors:
         return None
     return Song(song_model, analysis, report.sorted())
 
 
-def check_bytes(data: bytes, path: str, model: str | None = None) -> tuple[Song | None, list[Diagnostic]]:
+def check_bytes(data: bytes, path: str, model: str | None = None, *, ignore: frozenset[str] = frozenset(),
+                enable: frozenset[str] = frozenset()) -> tuple[Song | None, list[Diagnostic]]:
     report = Report(path)
     source = decode(data, path, report)
-    song = check_source(source, report, model) if source is not None else None
+    song = check_source(source, report, model, ignore=ignore, enable=enable) if source is not None else None
     return song, report.sorted()
 
 
@@ -81,16 +87,19 @@ def is_json(path: str, data: bytes) -> bool:
     return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
-def check_document(data: bytes, path: str, model: str | None = None) -> tuple[Song | None, list[Diagnostic]]:
+def check_document(data: bytes, path: str, model: str | None = None, *, ignore: frozenset[str] = frozenset(),
+                   enable: frozenset[str] = frozenset()) -> tuple[Song | None, list[Diagnostic]]:
     """Check a song, or a JSON body or plan by the same rules."""
     if not is_json(path, data):
-        return check_bytes(data, path, model)
+        return check_bytes(data, path, model, ignore=ignore, enable=enable)
     from .decompiler import analyse_json
 
     report = Report(path)
     source = decode(data, path, report)
-    if source is not None:
-        analyse_json(source.text, path, report)
+    found = analyse_json(source.text, path, report) if source is not None else None
+    if found is not None and not report.has_errors:
+        lint(found[3], report)
+    silence(report, [], ignore, enable)
     return None, report.sorted()
 
 

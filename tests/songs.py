@@ -29,8 +29,10 @@ def errors(text: str) -> list[tuple[str, int, int]]:
     return [(d.code, d.span.line, d.span.column) for d in diagnostics(text) if d.is_error]
 
 
-def warnings(text: str) -> list[tuple[str, int, int]]:
-    return [(d.code, d.span.line, d.span.column) for d in diagnostics(text) if not d.is_error]
+def warnings(text: str, lints: bool = False) -> list[tuple[str, int, int]]:
+    """(code, line, column) of every warning; the songwriting lints (W1xx) only when asked."""
+    return [(d.code, d.span.line, d.span.column) for d in diagnostics(text)
+            if not d.is_error and (lints or not d.code.startswith("W1"))]
 
 
 def first_error(text: str) -> tuple[str, int, int]:

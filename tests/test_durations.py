@@ -46,7 +46,7 @@ def test_bare_number_suggests_units():
     assert (code, line, column) == ("E302", 1, 5)
     from songs import diagnostics
 
-    hint = diagnostics("[V] 20\n")[0].hint
+    hint = next(d.hint for d in diagnostics("[V] 20\n") if d.code == "E302")
     assert "20s" in hint and "0:20" in hint
 
 

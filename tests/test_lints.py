@@ -1,0 +1,72 @@
+"""Songwriting lints: each at the right line, silenced per line or per run."""
+
+from __future__ import annotations
+
+import pytest
+
+from musicplan.cli import main
+from songs import warnings
+
+
+def lints(text: str) -> list[tuple[str, int, int]]:
+    return [w for w in warnings(text, lints=True) if w[0].startswith("W1")]
+
+
+CASES = [
+    ("dense lyrics", "[Verse] 0:03\n" + "one two three four five six seven\n" * 2, ("W101", 1, 1)),
+    ("dense after repeat with shorter duration",
+     "[A] 0:10\nla la la la la la la la la la\n[B] 0:02\n@repeat A\n", ("W101", 3, 1)),
+    ("instrumental global style", "+ instrumental\n[V] 0:10\nla la\n", ("W102", 3, 1)),
+    ("no vocals local style", "[V] 0:10\n+ piano, no vocals\nla la\n", ("W102", 3, 1)),
+    ("vocals negated", "- vocals\n[V] 0:10\n+ x\nla la\n", ("W102", 4, 1)),
+    ("empty section", "[A] 0:10\n+ x\n[B] 0:10\n", ("W103", 3, 1)),
+    ("double negative", "- no drums\n[A] 0:10\n+ x\n", ("W106", 1, 3)),
+    ("tempo disagrees", "bpm: 100\n+ synthwave, 120 bpm\n[A] 0:10\n+ x\n", ("W107", 2, 14)),
+    ("style not in English", "[A] 0:10\n+ ピアノ\n", ("W108", 2, 3)),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", CASES, ids=[c[0] for c in CASES])
+def test_lint(name, text, expected):
+    assert expected in lints(text), lints(text)
+
+
+def test_clean_songs_have_no_lints():
+    text = "bpm: 120\n+ synthwave, 120 bpm\n- drums\n[Verse] 8 bars\n+ bass\nWalking down the neon street\n"
+    assert lints(text) == []
+
+
+def test_rap_density_is_fine_at_four_words_a_second():
+    assert lints("[V] 0:05\n" + "one two three four five\n" * 4) == []
+    assert lints("[V] 0:05\n" + "one two three four five\n" * 4 + "six\n")[0][0] == "W101"
+
+
+def test_off_by_default_lints_need_enable(tmp_path, capsys):
+    path = tmp_path / "s.song"
+    path.write_text("bpm: 120\n[A] 0:20\n+ a\n[B] 0:20\n+ b\n[C] 0:03\n+ c\n[D] 15s\n+ d\n", encoding="utf-8")
+    assert main(["check", "--format", "json", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+    main(["check", "--format", "json", "--enable", "W104,W105", str(path)])
+    out = capsys.readouterr().out
+    assert '"W104"' in out and '"line": 6' in out
+    assert '"W105"' in out and '"line": 8' in out
+
+
+def test_a_comment_silences_the_line_after_it():
+    text = "# musicplan: ignore W101, W102\n[V] 0:02\n+ instrumental\n" + "a b c d e f g h i\n"
+    assert [w[0] for w in lints(text)] == ["W102"]  # reported on the lyric line, not the heading
+    text = "[V] 0:02\n+ instrumental\n# musicplan: ignore W102\na b c d e f g h i\n"
+    assert [w[0] for w in lints(text)] == ["W101"]
+
+
+def test_ignore_per_run(tmp_path, capsys):
+    path = tmp_path / "s.song"
+    path.write_text("- no drums\n[A] 0:10\n", encoding="utf-8")
+    main(["check", "--format", "json", "--ignore", "w106", "--ignore", "W103", str(path)])
+    assert capsys.readouterr().out.strip() == "[]"
+
+
+def test_errors_cannot_be_silenced():
+    from songs import errors
+
+    assert errors("# musicplan: ignore E302\n[A] 20\n") == [("E302", 2, 5)]

@@ -247,6 +247,28 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     return EXIT_OK
 
 
+def cmd_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import report
+    from .atomic import write_atomic
+    from .timeline import render_svg, render_text
+
+    inputs = read_inputs([args.song], stderr)
+    if inputs.unreadable:
+        return EXIT_USAGE
+    ((item, song, diagnostics),) = _analyse(inputs, None, args)
+    if song is None:
+        report.write_text(diagnostics, _Lines(inputs), stderr)
+        return EXIT_PROBLEMS
+    stdout.write(render_text(song, diagnostics, colour=report.use_colour(stdout)))
+    if args.svg:
+        try:
+            write_atomic(args.svg, render_svg(song, diagnostics))
+        except OSError as exc:
+            stderr.write(f"musicplan: cannot write {args.svg}: {exc.strerror}\n")
+            return EXIT_USAGE
+    return EXIT_OK
+
+
 def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", metavar="CODE",
                         help="silence a warning code for this run (repeat, or separate with commas)")
@@ -343,6 +365,12 @@ def _parser() -> argparse.ArgumentParser:
     dec.add_argument("file", metavar="FILE.json", help="a request body or plan; - reads standard input")
     dec.add_argument("-o", "--output", metavar="FILE.song", help="write the song here")
     dec.set_defaults(run=cmd_decompile)
+
+    show = sub.add_parser("show", help="draw a song's sections on a timeline")
+    show.add_argument("song", metavar="SONG", help="the song; - reads standard input")
+    show.add_argument("--svg", metavar="FILE", help="also write the timeline as an SVG picture")
+    _lint_options(show)
+    show.set_defaults(run=cmd_show)
 
     _api_commands(sub)
     return parser

@@ -9,9 +9,9 @@ returns is all the compiler needs, so nothing is worked out twice.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .record import Factory, Record
 from . import limits
 from .diagnostics import Report, Span
 from .durations import Tempo, format_clock, to_ms
@@ -46,8 +46,7 @@ _DIRECTIVES = ("@repeat", "@source", "@adherence", "@condition")
 _INLINE_DIRECTION = re.compile(r"\{[^{}]*\}")
 
 
-@dataclass
-class Settings:
+class Settings(Record):
     model: str = limits.DEFAULT_MODEL
     title: str | None = None
     prompt: str | None = None
@@ -60,23 +59,21 @@ class Settings:
     timestamps: bool | None = None
     c2pa: bool | None = None
     output_format: str | None = None
-    tempo: Tempo = field(default_factory=lambda: Tempo(None))
+    tempo: Tempo = Factory(lambda: Tempo(None))
 
     @property
     def chunked(self) -> bool:
         return self.model in limits.CHUNK_MODELS
 
 
-@dataclass
-class Ms:
+class Ms(Record):
     """A time range in milliseconds."""
 
     start: int
     end: int
 
 
-@dataclass
-class Resolved:
+class Resolved(Record):
     """One section as it will be sent."""
 
     section: Section
@@ -90,8 +87,7 @@ class Resolved:
     reference: bool = False  # an audio reference chunk (chunk models)
 
 
-@dataclass
-class Analysis:
+class Analysis(Record):
     song: SongModel
     settings: Settings
     positive: list[StyleItem]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
+from .record import Factory, Record
 from . import __version__
 from .diagnostics import Report
 
@@ -30,8 +30,7 @@ class UsageError(Exception):
     pass
 
 
-@dataclass
-class Input:
+class Input(Record):
     path: str  # as shown in diagnostics
     data: bytes
 
@@ -40,9 +39,8 @@ class Input:
         return "stdin" if self.path == STDIN_NAME else Path(self.path).stem
 
 
-@dataclass
-class Inputs:
-    items: list[Input] = field(default_factory=list)
+class Inputs(Record):
+    items: list[Input] = Factory(list)
     unreadable: int = 0
 
 

@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable, Literal
+
+from .record import Factory, Record
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(tuple):
     """A stretch of source text. Lines and columns are 1-based; columns count
-    code points; ``end_column`` is one past the last character."""
+    code points; ``end_column`` is one past the last character. A tuple, so it
+    orders and hashes by position."""
 
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    __slots__ = ()
+
+    def __new__(cls, line: int, column: int, end_line: int, end_column: int) -> Span:
+        return tuple.__new__(cls, (line, column, end_line, end_column))
+
+    line = property(lambda self: self[0])
+    column = property(lambda self: self[1])
+    end_line = property(lambda self: self[2])
+    end_column = property(lambda self: self[3])
+
+    def __repr__(self) -> str:
+        return f"Span(line={self[0]}, column={self[1]}, end_line={self[2]}, end_column={self[3]})"
 
     @classmethod
     def at(cls, line: int, column: int, width: int = 1) -> Span:
         return cls(line, column, line, column + max(width, 1))
 
     def to(self, other: Span) -> Span:
-        return Span(self.line, self.column, other.end_line, other.end_column)
+        return Span(self[0], self[1], other[2], other[3])
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Record):
     path: str
     span: Span
     severity: Severity
@@ -56,12 +64,11 @@ class Diagnostic:
         return (self.span.line, self.span.column, self.code)
 
 
-@dataclass
-class Report:
+class Report(Record):
     """Collects diagnostics for one source while it passes through the pipeline."""
 
     path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = Factory(list)
 
     def error(self, code: str, span: Span, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(self.path, span, "error", code, message, hint))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 
+from .record import Record
 from .diagnostics import Report, Span
 from .model import Duration
 
@@ -16,8 +16,7 @@ _MINSEC = re.compile(rf"(\d+)m{_NUMBER}s")
 _BARS = re.compile(rf"{_NUMBER}[ \t]*bars?")
 
 
-@dataclass(frozen=True)
-class Tempo:
+class Tempo(Record):
     bpm: Fraction | None
     beats_per_bar: int = 4
 

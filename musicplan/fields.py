@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from .record import Record
 from . import limits
 
 Scope = Literal["both", "prompt", "plan"]
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(Record):
     key: str
     kind: str  # text | model | prompt | duration | boolean | seed | format | bpm | meter
     scope: Scope

@@ -8,21 +8,19 @@ out later, once the fields it depends on (``bpm``, ``meter``, ``model``) are kno
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Union
 
+from .record import Factory, Record
 from .diagnostics import Span
 
 
-@dataclass
-class Duration:
+class Duration(Record):
     text: str
     kind: str  # clock | seconds | millis | minutes | minsec | bars | number
     span: Span
 
 
-@dataclass
-class TimeRange:
+class TimeRange(Record):
     start: Duration
     end: Duration
 
@@ -31,20 +29,18 @@ class TimeRange:
         return self.start.span.to(self.end.span)
 
 
-@dataclass
-class Continuation:
+class Continuation(Record):
     text: str
     span: Span
 
 
-@dataclass
-class Field:
+class Field(Record):
     key: str  # lower case
     raw_key: str
     value: str  # the first line's value, stripped
     key_span: Span
     value_span: Span
-    continuation: list[Continuation] = field(default_factory=list)
+    continuation: list[Continuation] = Factory(list)
 
     @property
     def span(self) -> Span:
@@ -56,48 +52,41 @@ class Field:
         return "\n".join(parts)
 
 
-@dataclass
-class StyleItem:
+class StyleItem(Record):
     text: str
     span: Span
     quoted: bool
 
 
-@dataclass
-class StyleLine:
+class StyleLine(Record):
     positive: bool
     items: list[StyleItem]
     span: Span
 
 
-@dataclass
-class Lyric:
+class Lyric(Record):
     text: str
     span: Span
     content_column: int  # file column of the lyric's first character
     escaped: bool
 
 
-@dataclass
-class Comment:
+class Comment(Record):
     text: str
     span: Span
 
 
-@dataclass
-class Blank:
+class Blank(Record):
     line: int
 
 
-@dataclass
-class Repeat:
+class Repeat(Record):
     name: str
     span: Span
     name_span: Span
 
 
-@dataclass
-class Source:
+class Source(Record):
     song_id: str
     id_span: Span
     range: TimeRange
@@ -105,15 +94,13 @@ class Source:
     span: Span
 
 
-@dataclass
-class Adherence:
+class Adherence(Record):
     level: str
     level_span: Span
     span: Span
 
 
-@dataclass
-class Condition:
+class Condition(Record):
     song_id: str
     id_span: Span
     range: TimeRange
@@ -122,8 +109,7 @@ class Condition:
     span: Span
 
 
-@dataclass
-class UnknownDirective:
+class UnknownDirective(Record):
     name: str
     span: Span
 
@@ -132,18 +118,16 @@ Directive = Union[Repeat, Source, Adherence, Condition, UnknownDirective]
 Line = Union[Field, Continuation, StyleLine, Lyric, Comment, Blank, Directive]
 
 
-@dataclass
-class Heading:
+class Heading(Record):
     raw_name: str  # between the brackets, as written
     name: str  # trimmed and unescaped
     span: Span  # the bracketed name
     duration: Duration | None
 
 
-@dataclass
-class Section:
+class Section(Record):
     heading: Heading
-    lines: list[Line] = field(default_factory=list)
+    lines: list[Line] = Factory(list)
 
     @property
     def name(self) -> str:
@@ -166,11 +150,10 @@ class Section:
                 if isinstance(line, (Repeat, Source, Adherence, Condition, UnknownDirective))]
 
 
-@dataclass
-class SongModel:
+class SongModel(Record):
     path: str
-    header: list[Line] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
+    header: list[Line] = Factory(list)
+    sections: list[Section] = Factory(list)
 
     @property
     def fields(self) -> list[Field]:

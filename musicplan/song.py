@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .record import Record
 from . import compiler
 from .builder import build
 from .checks import Analysis, analyze
@@ -16,8 +16,7 @@ from .source import Source, decode, from_text
 from .syntax import parse_text
 
 
-@dataclass
-class Song:
+class Song(Record):
     """A checked song. ``warnings`` holds what was found that is not an error."""
 
     model: SongModel

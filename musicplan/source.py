@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from .record import Record
 from .diagnostics import Report, Span
 
 BOM = "\ufeff"
 _MAX_DECODE_ERRORS = 10
 
 
-@dataclass
-class Source:
+class Source(Record):
     path: str
     text: str
 

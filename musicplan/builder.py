@@ -29,6 +29,7 @@ from .model import (
 )
 
 _WS = " \t"
+_LINE_END = " \t\r\n"
 _FIELD_LIKE = re.compile(r"[^#+\-\[@\\:][^:]*:")
 _DURATION_KINDS = {
     "CLOCK": "clock",
@@ -48,7 +49,7 @@ def span_of(token: Token) -> Span:
 def _trimmed_span(token: Token) -> Span:
     """The token's span without trailing whitespace (line tokens run to the end of the line)."""
     value = str(token)
-    trimmed = value.rstrip(_WS + "\r\n")
+    trimmed = value.rstrip(_LINE_END)
     return Span(token.line, token.column, token.line, token.column + len(trimmed))
 
 
@@ -117,7 +118,7 @@ class _Builder:
         key_span = Span(key.line, key.column, key.line, key.column + len(raw_key))
         if len(node.children) > 1:
             value_token = node.children[1]
-            value = str(value_token).rstrip(_WS + "\r")
+            value = str(value_token).rstrip(_LINE_END)
             value_span = _trimmed_span(value_token)
         else:
             value = ""
@@ -199,7 +200,7 @@ class _Builder:
 
     def lyric(self, node: Tree) -> None:
         token = node.children[0]
-        text = str(token).rstrip(_WS + "\r")
+        text = str(token).rstrip(_LINE_END)
         span = Span(token.line, token.column, token.line, token.column + len(text))
         self._lyric(text, span, token.column)
 

@@ -350,8 +350,7 @@ def _ranges_ms(time_range: TimeRange, settings: Settings, report: Report) -> Ms 
     return Ms(start, end)
 
 
-def _once(section: Section, kind: type, name: str, report: Report) -> list:
-    found = [line for line in section.lines if isinstance(line, kind)]
+def _once(found: list, name: str, report: Report) -> list:
     for extra in found[1:]:
         report.error("E411", extra.span, f"`{name}` is given twice in this section",
                      f"a section takes at most one `{name}`: keep one")
@@ -372,15 +371,20 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
                      f"the section name has {len(name)} characters; at most "
                      f"{limits.SECTION_NAME_MAX} are allowed", "shorten the name")
 
-    for directive in section.of(UnknownDirective):
+    kinds: dict[type, list] = {}
+    for line in section.lines:
+        kinds.setdefault(type(line), []).append(line)
+    for directive in kinds.get(UnknownDirective, ()):
         guess = nearest(directive.name, _DIRECTIVES)
         report.error("E408", directive.span, f"unknown directive `{directive.name}`",
                      f"did you mean `{guess}`?" if guess else "directives: " + ", ".join(_DIRECTIVES))
 
-    repeats = _once(section, Repeat, "@repeat", report)
-    sources = _once(section, Source, "@source", report)
-    adherences = _once(section, Adherence, "@adherence", report)
-    conditions = _once(section, Condition, "@condition", report)
+    repeats = _once(kinds.get(Repeat, []), "@repeat", report)
+    sources = _once(kinds.get(Source, []), "@source", report)
+    adherences = _once(kinds.get(Adherence, []), "@adherence", report)
+    conditions = _once(kinds.get(Condition, []), "@condition", report)
+    style_lines: list[StyleLine] = kinds.get(StyleLine, [])
+    own_lyrics: list[Lyric] = kinds.get(Lyric, [])
 
     positive: list[StyleItem] = []
     negative: list[StyleItem] = []
@@ -402,15 +406,14 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
             lines = list(target.lines)
             duration_ms = target.duration_ms
             copied = (len(positive), len(negative))
-        own = section.lyrics
-        if own:
-            report.error("E410", own[0].span,
+        if own_lyrics:
+            report.error("E410", own_lyrics[0].span,
                          "a section with `@repeat` takes its lyrics from the section it repeats",
                          "remove these lyric lines, or remove `@repeat` and write the section out")
 
-    positive += _items(section.styles, True)
-    negative += _items(section.styles, False)
-    lyrics = section.lyrics if not repeats else []
+    positive += _items(style_lines, True)
+    negative += _items(style_lines, False)
+    lyrics = own_lyrics if not repeats else []
     lines += lyrics
     _check_lyrics(lyrics, settings, report)
 

@@ -97,6 +97,51 @@ def _analyse(inputs: Inputs, model: str | None, args: argparse.Namespace, *, doc
     return [(item, *check(item.data, item.path, model, ignore=ignore, enable=enable)) for item in inputs.items]
 
 
+PARALLEL_MIN = 200  # below this many files, starting processes costs more than it saves
+_WORK: list[Input] = []
+
+
+def _check_range(job: tuple[int, int, frozenset[str], frozenset[str]]) -> list[list]:
+    from .song import check_document
+
+    start, end, ignore, enable = job
+    return [check_document(item.data, item.path, ignore=ignore, enable=enable)[1] for item in _WORK[start:end]]
+
+
+def _jobs(args: argparse.Namespace, files: int) -> int:
+    import os
+
+    if args.jobs is not None:
+        return max(1, args.jobs)
+    if files < PARALLEL_MIN or not hasattr(os, "fork"):
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def _diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list:
+    """Every file's diagnostics, in order; many files are split across processes
+    forked after the parser is loaded, the first share checked here meanwhile."""
+    jobs = _jobs(args, len(inputs.items))
+    if jobs == 1:
+        return [found for _, _, found in _analyse(inputs, None, args, documents=True)]
+    import multiprocessing
+
+    from .grammar import parser
+
+    parser()
+    global _WORK
+    _WORK = inputs.items
+    step = -(-len(_WORK) // jobs)
+    ignore, enable = _codes(args, "ignore"), _codes(args, "enable")
+    ranges = [(start, min(start + step, len(_WORK)), ignore, enable) for start in range(0, len(_WORK), step)]
+    with multiprocessing.get_context("fork").Pool(len(ranges) - 1) as pool:
+        rest = pool.map_async(_check_range, ranges[1:])
+        first = _check_range(ranges[0])
+        parts = [first, *rest.get()]
+    _WORK = []
+    return [found for part in parts for found in part]
+
+
 def _failed(diagnostics: list, strict: bool) -> bool:
     return any(d.is_error or strict for d in diagnostics)
 
@@ -105,8 +150,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import report
 
     inputs = read_inputs(args.files, stderr)
-    results = _analyse(inputs, None, args, documents=True)
-    diagnostics = [d for _, _, found in results for d in found]
+    diagnostics = [d for found in _diagnose_all(inputs, args) for d in found]
     if args.format == "json":
         report.write_json(diagnostics, stdout)
     elif args.format == "github":
@@ -339,6 +383,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print diagnostics (default: text)")
     check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("--jobs", type=int, metavar="N",
+                       help=f"processes to use (default: one per core from {PARALLEL_MIN} files on)")
     _lint_options(check)
     check.set_defaults(run=cmd_check)
 

@@ -24,6 +24,9 @@ class Span(tuple):
     end_line = property(lambda self: self[2])
     end_column = property(lambda self: self[3])
 
+    def __getnewargs__(self) -> tuple[int, int, int, int]:  # pickling, for worker processes
+        return (self[0], self[1], self[2], self[3])
+
     def __repr__(self) -> str:
         return f"Span(line={self[0]}, column={self[1]}, end_line={self[2]}, end_column={self[3]})"
 

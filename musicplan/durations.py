@@ -31,6 +31,11 @@ def _decimal(whole: str, frac: str | None) -> Fraction:
     return Fraction(int(whole + frac), 10 ** len(frac))
 
 
+def _whole_ms(minutes: int, seconds: str, frac: str | None) -> int:
+    # At most three decimals: exact in whole milliseconds, no rounding needed.
+    return minutes * 60_000 + int(seconds) * 1000 + int((frac or "").ljust(3, "0"))
+
+
 def format_clock(ms: int) -> str:
     """Milliseconds as ``M:SS`` or ``M:SS.fff`` (what the decompiler writes)."""
     minutes, rest = divmod(ms, 60_000)
@@ -67,23 +72,23 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
             return None
         if too_precise(frac):
             return None
-        value = int(minutes) * 60 + _decimal(seconds, frac)
+        return _whole_ms(int(minutes), seconds, frac)
     elif kind == "seconds":
         whole, _, frac = text[:-1].partition(".")
         if too_precise(frac):
             return None
-        value = _decimal(whole, frac)
+        return _whole_ms(0, whole, frac)
     elif kind == "millis":
         return int(text[:-2])
     elif kind == "minutes":
-        value = Fraction(int(text[:-1]) * 60)
+        return int(text[:-1]) * 60_000
     elif kind == "minsec":
         match = _MINSEC.fullmatch(text)
         assert match
         minutes, whole, frac = match.groups()
         if too_precise(frac):
             return None
-        value = int(minutes) * 60 + _decimal(whole, frac)
+        return _whole_ms(int(minutes), whole, frac)
     else:  # bars
         if in_range:
             report.error("E304", span, "bars are not allowed in ranges",

@@ -22,6 +22,7 @@ _VOCALS_NEGATIVE = re.compile(r"^\s*(vocals?|singing|voice|voices|singer)\s*$", 
 _SELF_NEGATING = re.compile(r"^\s*(no|without|not)\s+\S", re.I)
 _STYLE_BPM = re.compile(r"\b(\d+(?:\.\d+)?)\s*bpm\b", re.I)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")  # letters past Latin Extended-B are another script
 _IGNORE = re.compile(r"#\s*musicplan:\s*ignore\s+([A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)")
 
 
@@ -29,20 +30,22 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def lint(analysis: Analysis, report: Report) -> None:
+def lint(analysis: Analysis, report: Report, enable: frozenset[str] = frozenset()) -> None:
+    """Report the lints; those off by default only when ``enable`` names them."""
     if analysis.is_prompt:
         return
     tempo = analysis.settings.tempo
     durations = [r.duration_ms for r in analysis.sections if r.duration_ms]
+    short, bars = "W104" in enable, "W105" in enable
     for resolved in analysis.sections:
         _density(resolved, report)
         _instrumental(analysis, resolved, report)
         _empty(resolved, report)
-        _short(resolved, durations, report)
-        _bars(resolved, tempo, report)
-    _negations(analysis, report)
-    _tempo_styles(analysis, report)
-    _styles_in_english(analysis, report)
+        if short:
+            _short(resolved, durations, report)
+        if bars:
+            _bars(resolved, tempo, report)
+    _styles(analysis, report)
 
 
 def _density(resolved: Resolved, report: Report) -> None:
@@ -123,34 +126,23 @@ def _all_styles(analysis: Analysis):
                 yield item, False
 
 
-def _negations(analysis: Analysis, report: Report) -> None:
-    for item, positive in _all_styles(analysis):
-        if not positive and _SELF_NEGATING.match(item.text):
-            rest = item.text.split(None, 1)[-1]
-            report.warning("W106", item.span, f"`- {item.text}` is a double negative: it asks for what it names",
-                           f"write `- {rest}` to keep it out")
-
-
-def _tempo_styles(analysis: Analysis, report: Report) -> None:
+def _styles(analysis: Analysis, report: Report) -> None:
+    """W106, W107 and W108, in one pass over every style the song writes."""
     bpm = analysis.settings.tempo.bpm
-    if bpm is None:
-        return
     for item, positive in _all_styles(analysis):
-        match = _STYLE_BPM.search(item.text)
-        if positive and match and abs(float(match.group(1)) - float(bpm)) > 0.5:
-            report.warning("W107", item.span,
-                           f"style `{item.text}` says {match.group(1)} bpm but the song's `bpm` is {float(bpm):g}",
-                           "make them agree: bars are timed by `bpm`, the music by the style")
-
-
-def _non_latin(text: str) -> bool:
-    return any(ch.isalpha() and ord(ch) > 0x24F for ch in text)
-
-
-def _styles_in_english(analysis: Analysis, report: Report) -> None:
-    for item, _ in _all_styles(analysis):
-        if _non_latin(item.text):
-            report.warning("W108", item.span, f"style `{item.text}` is not in English",
+        text = item.text
+        if not positive and _SELF_NEGATING.match(text):
+            rest = text.split(None, 1)[-1]
+            report.warning("W106", item.span, f"`- {text}` is a double negative: it asks for what it names",
+                           f"write `- {rest}` to keep it out")
+        if positive and bpm is not None:
+            match = _STYLE_BPM.search(text)
+            if match and abs(float(match.group(1)) - float(bpm)) > 0.5:
+                report.warning("W107", item.span,
+                               f"style `{text}` says {match.group(1)} bpm but the song's `bpm` is {float(bpm):g}",
+                               "make them agree: bars are timed by `bpm`, the music by the style")
+        if _BEYOND_LATIN.search(text) and any(ch.isalpha() for ch in _BEYOND_LATIN.findall(text)):
+            report.warning("W108", item.span, f"style `{text}` is not in English",
                            "the API reads styles best in English (lyrics may be in any language)")
 
 

@@ -1,10 +1,11 @@
-"""Plain data classes without code generation.
+"""Plain data classes, cheap to define.
 
-``dataclasses`` writes and compiles an ``__init__`` for every class when the
+``dataclasses`` builds and compiles several methods for every class when the
 module is imported: about half a millisecond each, which for the thirty data
 classes on the path of ``musicplan check`` was a fifth of its start-up. A
-``Record`` reads its fields from the annotations instead and shares one
-``__init__``, ``__eq__`` and ``__repr__``.
+``Record`` reads its fields from the annotations, shares ``__eq__`` and
+``__repr__``, and compiles a plain ``__init__`` for a class only when the
+first record of it is made (a generic one would cost more on every record).
 """
 
 from __future__ import annotations
@@ -36,24 +37,13 @@ class Record:
                     names.append(name)
         cls._fields = tuple(names)
         cls._defaults = {name: getattr(cls, name) for name in names if hasattr(cls, name)}
+        if "__init__" not in vars(cls):
+            cls.__init__ = Record.__init__  # type: ignore[method-assign]  # not a parent's compiled one
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        fields = self._fields
-        if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, not {len(args)}")
-        for name, value in zip(fields, args):
-            setattr(self, name, value)
-        for name in fields[len(args):]:
-            value = kwargs.pop(name, _MISSING)
-            if value is _MISSING:
-                value = self._defaults.get(name, _MISSING)
-                if value is _MISSING:
-                    raise TypeError(f"{type(self).__name__} needs `{name}`")
-                if isinstance(value, Factory):
-                    value = value.make()
-            setattr(self, name, value)
-        if kwargs:
-            raise TypeError(f"{type(self).__name__} has no field {', '.join(kwargs)}")
+        cls = type(self)
+        cls.__init__ = _compile_init(cls)  # type: ignore[method-assign]
+        cls.__init__(self, *args, **kwargs)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -65,3 +55,24 @@ class Record:
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__name__}({inner})"
+
+
+def _compile_init(cls: type[Record]) -> Callable[..., None]:
+    params, body = [], []
+    for name in cls._fields:
+        default = cls._defaults.get(name, _MISSING)
+        if default is _MISSING:
+            params.append(name)
+            body.append(f"    self.{name} = {name}")
+        elif isinstance(default, Factory):
+            params.append(f"{name}=_MISSING")
+            body.append(f"    self.{name} = _defaults[{name!r}].make() if {name} is _MISSING else {name}")
+        else:
+            params.append(f"{name}=_defaults[{name!r}]")
+            body.append(f"    self.{name} = {name}")
+    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
+    namespace: dict[str, Any] = {"_MISSING": _MISSING, "_defaults": cls._defaults}
+    exec(source, namespace)  # noqa: S102 - our own field names, from annotations
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init

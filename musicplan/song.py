@@ -61,8 +61,9 @@ def check_source(source: Source, report: Report, model: str | None = None, *,
     if tree is None:
         return None
     song_model = build(tree, source.path, report)
+    del tree  # the model holds all that is needed; a large song's tree is most of its memory
     analysis = analyze(song_model, report, model)
-    lint(analysis, report)
+    lint(analysis, report, enable)
     silence(report, song_model.comments, ignore, enable)
     if report.has_errors:
         return None
@@ -97,7 +98,7 @@ def check_document(data: bytes, path: str, model: str | None = None, *, ignore: 
     source = decode(data, path, report)
     found = analyse_json(source.text, path, report) if source is not None else None
     if found is not None and not report.has_errors:
-        lint(found[3], report)
+        lint(found[3], report, enable)
     silence(report, [], ignore, enable)
     return None, report.sorted()
 

@@ -49,7 +49,7 @@ def parse_text(text: str, report: Report) -> Tree | None:
     offending line set aside and the parse retried) and give None."""
     if not text.endswith("\n"):
         text += "\n"
-    lines = text.split("\n")
+    lines: list[str] = []
     failed = False
     seen: set[int] = set()
     for _ in range(_MAX_SYNTAX_ERRORS):
@@ -57,6 +57,7 @@ def parse_text(text: str, report: Report) -> Tree | None:
             tree = parser().parse(text, start="start")
         except UnexpectedInput as exc:
             failed = True
+            lines = lines or text.split("\n")  # only a failed parse needs the lines
             number = _error_line(exc, lines)
             if number in seen:
                 # The stand-in line failed too; nothing more can be learnt.

@@ -1,10 +1,18 @@
-"""Parse tree to song model: unescaping, trimming and positions, nothing more."""
+"""Parse to song model: unescaping, trimming and positions, nothing more.
+
+``LineMaker`` runs inside the LALR parser (Lark's inline transformer): each
+line becomes its model object the moment the parser reduces it, so no parse
+tree is ever built (a large song's tree took most of its memory). ``build``
+then assembles the lines in order into a header and sections, which is where
+context matters: an indented line continues a field, or is a lyric.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from lark import Token, Tree
+from lark import Token, Transformer
 
 from .diagnostics import Report, Span
 from .model import (
@@ -27,6 +35,7 @@ from .model import (
     TimeRange,
     UnknownDirective,
 )
+from .record import Record
 
 _WS = " \t"
 _LINE_END = " \t\r\n"
@@ -48,51 +57,161 @@ def span_of(token: Token) -> Span:
 
 def _trimmed_span(token: Token) -> Span:
     """The token's span without trailing whitespace (line tokens run to the end of the line)."""
-    value = str(token)
-    trimmed = value.rstrip(_LINE_END)
+    trimmed = str(token).rstrip(_LINE_END)
     return Span(token.line, token.column, token.line, token.column + len(trimmed))
 
 
-def unescape_name(raw: str) -> str:
+def _unescape(raw: str, specials: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(raw):
         ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw) and raw[i + 1] in "]\\":
+        if ch == "\\" and i + 1 < len(raw) and raw[i + 1] in specials:
             out.append(raw[i + 1])
             i += 2
             continue
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def unescape_name(raw: str) -> str:
+    """A heading's name: ``\\]`` and ``\\\\`` are the escapes."""
+    return _unescape(raw, "]\\") if "\\" in raw else raw
 
 
 def unescape_quoted(raw: str) -> str:
     """The text inside a quoted style: ``\\"`` and ``\\\\`` are the escapes."""
-    out: list[str] = []
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw) and raw[i + 1] in '"\\':
-            out.append(raw[i + 1])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _unescape(raw, '"\\') if "\\" in raw else raw
 
 
-def duration(tree: Tree) -> Duration:
-    token = tree.children[0]
-    return Duration(str(token), _DURATION_KINDS[token.type], span_of(token))
+class Indented(Record):
+    """An indented text line, before ``build`` knows whether it continues a
+    field, is a field of its own, or (in a section) is a lyric."""
+
+    text: str  # stripped, escapes not yet taken
+    span: Span
+    column: int
 
 
-def _range(tree: Tree) -> TimeRange:
-    first, second = (child for child in tree.children if isinstance(child, Tree))
-    return TimeRange(duration(first), duration(second))
+class LoneEscape(Record):
+    """A lyric line that is just a backslash: an error, reported by ``build``."""
+
+    span: Span
 
 
-class _Builder:
+class LineMaker(Transformer):
+    """Grammar rule -> model object, called by the parser as it reduces."""
+
+    # ---- durations and ranges
+    def duration(self, children: list[Token]) -> Duration:
+        token = children[0]
+        return Duration(str(token), _DURATION_KINDS[token.type], span_of(token))
+
+    def range(self, children: list[Any]) -> TimeRange:
+        return TimeRange(children[0], children[-1])
+
+    def duration_value(self, children: list[Duration]) -> Duration:
+        return children[0]
+
+    # ---- lines
+    def field(self, children: list[Token]) -> Field:
+        key = children[0]
+        raw_key = str(key).rstrip(_WS)
+        key_span = Span(key.line, key.column, key.line, key.column + len(raw_key))
+        value_token = children[1] if len(children) > 1 else None
+        if value_token is not None:
+            value = str(value_token).rstrip(_LINE_END)
+            value_span = _trimmed_span(value_token)
+        else:
+            value = ""
+            end = key.end_column + 1  # just past the colon
+            value_span = Span(key.line, end, key.line, end)
+        return Field(raw_key.lower(), raw_key, value, key_span, value_span)
+
+    def cont(self, children: list[Token]) -> Indented:
+        token = children[0]
+        raw = str(token).rstrip("\r")
+        stripped = raw.strip(_WS)
+        column = token.column + (len(raw) - len(raw.lstrip(_WS)))
+        return Indented(stripped, Span(token.line, column, token.line, column + len(stripped)), column)
+
+    def comment(self, children: list[Token]) -> Comment:
+        token = children[0]
+        return Comment(str(token).rstrip(_LINE_END), _trimmed_span(token))
+
+    def blank(self, children: list[Token]) -> Blank:
+        return Blank(children[0].line)
+
+    def item(self, children: list[Token]) -> StyleItem:
+        token = children[0]
+        if token.type == "QUOTED":
+            return StyleItem(unescape_quoted(str(token)[1:-1]), span_of(token), True)
+        return StyleItem(str(token).rstrip(_LINE_END), _trimmed_span(token), False)
+
+    def _style(self, children: list[Any], positive: bool) -> StyleLine:
+        sign, items = children[0], children[1:]
+        end = items[-1].span if items else span_of(sign)
+        return StyleLine(positive, items, span_of(sign).to(end))
+
+    def positive_style(self, children: list[Any]) -> StyleLine:
+        return self._style(children, True)
+
+    def negative_style(self, children: list[Any]) -> StyleLine:
+        return self._style(children, False)
+
+    def heading(self, children: list[Any]) -> Heading:
+        token = children[0]
+        raw = str(token)[1:-1]
+        duration = children[1] if len(children) > 1 else None
+        return Heading(raw, unescape_name(raw.strip(_WS)), span_of(token), duration)
+
+    def lyric(self, children: list[Token]) -> Lyric | LoneEscape:
+        token = children[0]
+        text = str(token).rstrip(_LINE_END)
+        span = Span(token.line, token.column, token.line, token.column + len(text))
+        return lyric_of(text, span, token.column)
+
+    # ---- directives
+    def repeat(self, children: list[Token]) -> Repeat:
+        keyword, name = children
+        name_span = _trimmed_span(name)
+        return Repeat(str(name).rstrip(_LINE_END), span_of(keyword).to(name_span), name_span)
+
+    def source(self, children: list[Any]) -> Source:
+        keyword, song_id = children[0], children[1]
+        ranges = [child for child in children if isinstance(child, TimeRange)]
+        return Source(str(song_id), span_of(song_id), ranges[0], ranges[1:], span_of(keyword).to(ranges[-1].span))
+
+    def adherence(self, children: list[Token]) -> Adherence:
+        keyword, level = children
+        return Adherence(str(level), span_of(level), span_of(keyword).to(span_of(level)))
+
+    def condition(self, children: list[Any]) -> Condition:
+        keyword, song_id, time_range = children[0], children[1], children[2]
+        strength = children[4] if len(children) > 4 else None
+        end = span_of(strength) if strength is not None else time_range.span
+        return Condition(str(song_id), span_of(song_id), time_range,
+                         str(strength) if strength is not None else None,
+                         span_of(strength) if strength is not None else None, span_of(keyword).to(end))
+
+    def unknown_directive(self, children: list[Token]) -> UnknownDirective:
+        return UnknownDirective(str(children[0]), span_of(children[0]))
+
+    def start(self, children: list[Any]) -> list[Any]:
+        return children
+
+
+def lyric_of(stripped: str, span: Span, column: int) -> Lyric | LoneEscape:
+    """A lyric from its stripped text: a backslash at the start takes the next character literally."""
+    if not stripped.startswith("\\"):
+        return Lyric(stripped, span, column, False)
+    if len(stripped) == 1:
+        return LoneEscape(span)
+    return Lyric(stripped[1:], span, column + 1, True)
+
+
+class _Assembler:
     def __init__(self, path: str, report: Report) -> None:
         self.song = SongModel(path)
         self.report = report
@@ -106,153 +225,62 @@ class _Builder:
         else:
             self.section.lines.append(line)
 
-    def build(self, tree: Tree) -> SongModel:
-        for node in tree.children:
-            getattr(self, node.data)(node)
+    def lone_escape(self, line: LoneEscape) -> Lyric:
+        self.report.error("E112", line.span, "a lone `\\` escapes nothing",
+                          "write `\\\\` for a line that is a backslash, or remove it")
+        return Lyric("\\", line.span, line.span.column, True)
+
+    def indented(self, line: Indented) -> None:
+        if self.section is not None:
+            made = lyric_of(line.text, line.span, line.column)
+            self.add(self.lone_escape(made) if isinstance(made, LoneEscape) else made)
+            return
+        if self.open_field is None and _FIELD_LIKE.match(line.text):
+            # Nothing to continue: an indented `key: value` is just a field.
+            self.add_field(_indented_field(line))
+            return
+        made = lyric_of(line.text, line.span, line.column)
+        if isinstance(made, LoneEscape):
+            made = self.lone_escape(made)
+        continuation = Continuation(made.text, line.span)
+        if self.open_field is not None:
+            self.open_field.continuation.append(continuation)
+        self.add(continuation)
+
+    def add_field(self, field: Field) -> None:
+        self.add(field)
+        self.open_field = field
+
+    def build(self, lines: list[Any]) -> SongModel:
+        for line in lines:
+            if isinstance(line, Heading):
+                self.open_field = None
+                self.section = Section(line)
+                self.song.sections.append(self.section)
+            elif isinstance(line, Field):
+                self.add_field(line)
+            elif isinstance(line, Indented):
+                self.indented(line)
+            elif isinstance(line, LoneEscape):
+                self.add(self.lone_escape(line))
+            else:
+                if isinstance(line, (Blank, StyleLine)):
+                    self.open_field = None
+                self.add(line)
         return self.song
 
-    # ---- header and shared lines
-    def field(self, node: Tree) -> None:
-        key = node.children[0]
-        raw_key = str(key).rstrip(_WS)
-        key_span = Span(key.line, key.column, key.line, key.column + len(raw_key))
-        if len(node.children) > 1:
-            value_token = node.children[1]
-            value = str(value_token).rstrip(_LINE_END)
-            value_span = _trimmed_span(value_token)
-        else:
-            value = ""
-            # Point just past the colon when there is no value.
-            end = key.end_column + 1
-            value_span = Span(key.line, end, key.line, end)
-        made = Field(raw_key.lower(), raw_key, value, key_span, value_span)
-        self.add(made)
-        self.open_field = made
 
-    def cont(self, node: Tree) -> None:
-        token = node.children[0]
-        raw = str(token).rstrip("\r")
-        stripped = raw.strip(_WS)
-        column = token.column + (len(raw) - len(raw.lstrip(_WS)))
-        span = Span(token.line, column, token.line, column + len(stripped))
-        if self.section is not None:
-            self._lyric(stripped, span, column)
-            return
-        if self.open_field is None and _FIELD_LIKE.match(stripped):
-            # Nothing to continue: an indented `key: value` is just a field.
-            self._indented_field(stripped, token.line, column)
-            return
-        text = self._unescape_line(stripped, span)
-        made = Continuation(text, span)
-        if self.open_field is not None:
-            self.open_field.continuation.append(made)
-        self.add(made)
-
-    def _indented_field(self, stripped: str, line: int, column: int) -> None:
-        raw_key, _, rest = stripped.partition(":")
-        raw_key = raw_key.rstrip(_WS)
-        value = rest.strip(_WS)
-        value_column = column + len(stripped) - len(rest) + (len(rest) - len(rest.lstrip(_WS)))
-        key_span = Span(line, column, line, column + len(raw_key))
-        value_span = Span(line, value_column, line, value_column + len(value))
-        made = Field(raw_key.lower(), raw_key, value, key_span, value_span)
-        self.add(made)
-        self.open_field = made
-
-    def comment(self, node: Tree) -> None:
-        token = node.children[0]
-        self.add(Comment(str(token).rstrip(_WS + "\r"), _trimmed_span(token)))
-
-    def blank(self, node: Tree) -> None:
-        self.open_field = None
-        self.add(Blank(node.children[0].line))
-
-    def _style(self, node: Tree, positive: bool) -> None:
-        self.open_field = None
-        sign = node.children[0]
-        items: list[StyleItem] = []
-        for item in node.children[1:]:
-            token = item.children[0]
-            if token.type == "QUOTED":
-                text = unescape_quoted(str(token)[1:-1])
-                items.append(StyleItem(text, span_of(token), True))
-            else:
-                text = str(token).rstrip(_WS + "\r")
-                items.append(StyleItem(text, _trimmed_span(token), False))
-        end = items[-1].span if items else span_of(sign)
-        self.add(StyleLine(positive, items, span_of(sign).to(end)))
-
-    def positive_style(self, node: Tree) -> None:
-        self._style(node, True)
-
-    def negative_style(self, node: Tree) -> None:
-        self._style(node, False)
-
-    # ---- sections
-    def heading(self, node: Tree) -> None:
-        self.open_field = None
-        token = node.children[0]
-        raw = str(token)[1:-1]
-        name = unescape_name(raw.strip(_WS))
-        dur = duration(node.children[1]) if len(node.children) > 1 else None
-        self.section = Section(Heading(raw, name, span_of(token), dur))
-        self.song.sections.append(self.section)
-
-    def lyric(self, node: Tree) -> None:
-        token = node.children[0]
-        text = str(token).rstrip(_LINE_END)
-        span = Span(token.line, token.column, token.line, token.column + len(text))
-        self._lyric(text, span, token.column)
-
-    def _lyric(self, stripped: str, span: Span, column: int) -> None:
-        escaped = stripped.startswith("\\")
-        text = self._unescape_line(stripped, span)
-        self.add(Lyric(text, span, column + (1 if escaped else 0), escaped))
-
-    def _unescape_line(self, stripped: str, span: Span) -> str:
-        if not stripped.startswith("\\"):
-            return stripped
-        if len(stripped) == 1:
-            self.report.error(
-                "E112", span, "a lone `\\` escapes nothing",
-                "write `\\\\` for a line that is a backslash, or remove it",
-            )
-            return stripped
-        return stripped[1:]
-
-    def repeat(self, node: Tree) -> None:
-        keyword, name = node.children
-        name_text = str(name).rstrip(_WS + "\r")
-        name_span = _trimmed_span(name)
-        self.add(Repeat(name_text, span_of(keyword).to(name_span), name_span))
-
-    def source(self, node: Tree) -> None:
-        keyword, song_id = node.children[0], node.children[1]
-        ranges = [_range(child) for child in node.children if isinstance(child, Tree)]
-        end = ranges[-1].span
-        self.add(Source(str(song_id), span_of(song_id), ranges[0], ranges[1:],
-                        span_of(keyword).to(end)))
-
-    def adherence(self, node: Tree) -> None:
-        keyword, level = node.children
-        self.add(Adherence(str(level), span_of(level), span_of(keyword).to(span_of(level))))
-
-    def condition(self, node: Tree) -> None:
-        keyword, song_id = node.children[0], node.children[1]
-        time_range = _range(node.children[2])
-        strength = node.children[4] if len(node.children) > 4 else None
-        end = span_of(strength) if strength is not None else time_range.span
-        self.add(Condition(
-            str(song_id), span_of(song_id), time_range,
-            str(strength) if strength is not None else None,
-            span_of(strength) if strength is not None else None,
-            span_of(keyword).to(end),
-        ))
-
-    def unknown_directive(self, node: Tree) -> None:
-        token = node.children[0]
-        self.add(UnknownDirective(str(token), span_of(token)))
+def _indented_field(line: Indented) -> Field:
+    stripped, column, number = line.text, line.column, line.span.line
+    raw_key, _, rest = stripped.partition(":")
+    raw_key = raw_key.rstrip(_WS)
+    value = rest.strip(_WS)
+    value_column = column + len(stripped) - len(rest) + (len(rest) - len(rest.lstrip(_WS)))
+    key_span = Span(number, column, number, column + len(raw_key))
+    value_span = Span(number, value_column, number, value_column + len(value))
+    return Field(raw_key.lower(), raw_key, value, key_span, value_span)
 
 
-def build(tree: Tree, path: str, report: Report) -> SongModel:
-    return _Builder(path, report).build(tree)
+def build(lines: list[Any], path: str, report: Report) -> SongModel:
+    """The song model from the parser's lines, in order."""
+    return _Assembler(path, report).build(lines)

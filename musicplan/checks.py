@@ -215,14 +215,10 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
         else:
             settings.tempo = Tempo(settings.tempo.bpm, meter[0])
     elif kind == "duration":
-        tree = parse_duration_value(value, span.line, span.column, report)
-        if tree is None:
+        dur = parse_duration_value(value, span.line, span.column, report)
+        if dur is None:
             return
-        from .builder import duration  # the tree-to-model step for one duration
-
-        dur = duration(tree.children[0])
-        dur = Duration(dur.text, dur.kind, span)
-        ms = to_ms(dur, settings.tempo, report)
+        ms = to_ms(Duration(dur.text, dur.kind, span), settings.tempo, report)
         if ms is None:
             return
         if not limits.LENGTH_MS_MIN <= ms <= limits.LENGTH_MS_MAX:

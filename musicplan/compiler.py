@@ -85,6 +85,20 @@ def body(analysis: Analysis) -> dict[str, Any]:
     return {key: values[key] for key in BODY_ORDER if values.get(key) is not None}
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
+
+
 def dumps(data: Any) -> str:
     """Canonical JSON: UTF-8 text, two-space indent, a final newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    # Joined in batches: json.dumps with an indent keeps every small piece alive
+    # until one final join, which for a large plan is several times its size.
+    parts: list[str] = []
+    pending: list[str] = []
+    for piece in _ENCODER.iterencode(data):
+        pending.append(piece)
+        if len(pending) >= 4096:
+            parts.append("".join(pending))
+            pending.clear()
+    parts.append("".join(pending))
+    parts.append("\n")
+    return "".join(parts)

@@ -30,10 +30,10 @@ class Formatted:
 
 
 def _analyse(source: Source, report: Report) -> tuple[SongModel, Analysis] | None:
-    tree = parse_text(source.text, report)
-    if tree is None:
+    lines = parse_text(source.text, report)
+    if lines is None:
         return None
-    song = build(tree, source.path, report)
+    song = build(lines, source.path, report)
     return song, analyze(song, report)
 
 

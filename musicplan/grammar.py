@@ -21,10 +21,13 @@ def grammar_path() -> Path:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
+    from .builder import LineMaker
+
     text = grammar_path().read_text(encoding="utf-8")
     # LALR with the contextual lexer: each line start knows whether a field or
     # a lyric may follow. cache=True pickles the analysed tables keyed by the
-    # grammar's hash, which makes every later start-up skip the analysis.
+    # grammar's hash, which makes every later start-up skip the analysis. The
+    # inline transformer turns each line into its model object as it is reduced.
     return Lark(
         text,
         parser="lalr",
@@ -32,4 +35,5 @@ def parser() -> Lark:
         start=["start", "duration_value"],
         cache=True,
         maybe_placeholders=False,
+        transformer=LineMaker(),
     )

@@ -244,11 +244,9 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     length_ms = None
     if args.length:
         diag = Report("--length")
-        tree = parse_duration_value(args.length, 1, 1, diag)
-        if tree is not None:
-            from .builder import duration
-
-            length_ms = to_ms(duration(tree.children[0]), Tempo(None), diag)
+        dur = parse_duration_value(args.length, 1, 1, diag)
+        if dur is not None:
+            length_ms = to_ms(dur, Tempo(None), diag)
         if length_ms is None:
             say(f"musicplan: --length {args.length}: " + "; ".join(d.message for d in diag.diagnostics))
             return EXIT_USAGE

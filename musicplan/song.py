@@ -57,11 +57,10 @@ def check_source(source: Source, report: Report, model: str | None = None, *,
                  ignore: frozenset[str] = frozenset(), enable: frozenset[str] = frozenset()) -> Song | None:
     """Run the whole pipeline on one source; the Song, or None when it has errors.
     ``ignore`` silences warning codes; ``enable`` turns on lints that are off by default."""
-    tree = parse_text(source.text, report)
-    if tree is None:
+    lines = parse_text(source.text, report)
+    if lines is None:
         return None
-    song_model = build(tree, source.path, report)
-    del tree  # the model holds all that is needed; a large song's tree is most of its memory
+    song_model = build(lines, source.path, report)
     analysis = analyze(song_model, report, model)
     lint(analysis, report, enable)
     silence(report, song_model.comments, ignore, enable)

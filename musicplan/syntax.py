@@ -1,14 +1,17 @@
-"""Text to parse tree. Lark's errors become plain-English diagnostics."""
+"""Text to the lines of a song (the parser builds no tree). Lark's errors become plain-English diagnostics."""
 
 from __future__ import annotations
 
 import re
 
-from lark import Token, Tree
+from typing import Any
+
+from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from .diagnostics import Report, Span
 from .grammar import parser
+from .model import Duration
 
 _MAX_SYNTAX_ERRORS = 20
 _DURATION_FORMS = "durations look like 0:20, 1:05.5, 20s, 1.25s, 20000ms, 2m, 1m30s or 8 bars"
@@ -44,9 +47,10 @@ _DIRECTIVE_USAGE = {
 }
 
 
-def parse_text(text: str, report: Report) -> Tree | None:
-    """Parse a whole song. Syntax errors are reported (several per file, each
-    offending line set aside and the parse retried) and give None."""
+def parse_text(text: str, report: Report) -> list[Any] | None:
+    """Parse a whole song into its lines' model objects, in order (see builder).
+    Syntax errors are reported (several per file, each offending line set aside
+    and the parse retried) and give None."""
     if not text.endswith("\n"):
         text += "\n"
     lines: list[str] = []
@@ -54,7 +58,7 @@ def parse_text(text: str, report: Report) -> Tree | None:
     seen: set[int] = set()
     for _ in range(_MAX_SYNTAX_ERRORS):
         try:
-            tree = parser().parse(text, start="start")
+            lines_made = parser().parse(text, start="start")
         except UnexpectedInput as exc:
             failed = True
             lines = lines or text.split("\n")  # only a failed parse needs the lines
@@ -67,14 +71,15 @@ def parse_text(text: str, report: Report) -> Tree | None:
             lines[number - 1] = _stand_in(lines[number - 1])
             text = "\n".join(lines)
             continue
-        return None if failed else tree
+        return None if failed else lines_made
     return None
 
 
-def parse_duration_value(text: str, line: int, column: int, report: Report) -> Tree | None:
-    """Parse a field value that must be a duration, e.g. ``length: 2:30``."""
+def parse_duration_value(text: str, line: int, column: int, report: Report) -> Duration | None:
+    """Parse a field value that must be a duration, e.g. ``length: 2:30``; the
+    result's span is the value's."""
     try:
-        return parser().parse(text, start="duration_value")
+        made = parser().parse(text, start="duration_value")
     except UnexpectedInput:
         report.error(
             "E300",
@@ -83,6 +88,7 @@ def parse_duration_value(text: str, line: int, column: int, report: Report) -> T
             _DURATION_FORMS,
         )
         return None
+    return Duration(made.text, made.kind, Span.at(line, column, len(text)))
 
 
 def _error_line(exc: UnexpectedInput, lines: list[str]) -> int:

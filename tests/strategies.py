@@ -169,7 +169,8 @@ def messy(draw: Any, text: str, comments: bool = True, blanks: bool = True) -> s
         tail = draw(st.sampled_from(["", " ", "\t "]))
         if in_header and ":" in line and not line.startswith(("+", "-", "#", " ")):
             key, _, value = line.partition(":")
-            line = f"{key.upper() if draw(st.booleans()) else key} {':'}{pad}{value.strip()}"
+            value = value.strip(" \t")
+            line = f"{key.upper() if draw(st.booleans()) else key} {':'}{pad}{value}"
         elif line.startswith(("+ ", "- ")) and "\"" not in line and draw(st.booleans()):
             line = line[0] + "  " + line[2:].replace(", ", " ,  ")
         elif not in_header and line and line[0] not in "#+-[@\\" and draw(st.booleans()):

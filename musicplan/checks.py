@@ -167,13 +167,9 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
     if kind == "text":
         setattr(settings, item.key, value)
     elif kind == "model":
-        if value in limits.MODELS:
+        if _one_of(value, limits.MODELS, "E204", "unknown model", span, report,
+                   "models: " + ", ".join(limits.MODELS)):
             settings.model = value
-        else:
-            guess = nearest(value, limits.MODELS)
-            report.error("E204", span, f"unknown model `{value}`",
-                         (f"did you mean `{guess}`? " if guess else "")
-                         + "models: " + ", ".join(limits.MODELS))
     elif kind == "boolean":
         flag = parse_boolean(value)
         if flag is None:
@@ -193,13 +189,9 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
                                "the API may refuse or wrap seeds that don't fit in 32 bits; "
                                f"use a seed from 0 to {limits.SEED_WARN_ABOVE}")
     elif kind == "format":
-        if value in limits.OUTPUT_FORMATS:
+        if _one_of(value, limits.OUTPUT_FORMATS, "E205", "unknown output format", span, report,
+                   "formats look like mp3_44100_128, pcm_44100 or opus_48000_128"):
             settings.output_format = value
-        else:
-            guess = nearest(value, limits.OUTPUT_FORMATS)
-            report.error("E205", span, f"unknown output format `{value}`",
-                         f"did you mean `{guess}`?" if guess else
-                         "formats look like mp3_44100_128, pcm_44100 or opus_48000_128")
     elif kind == "bpm":
         bpm = parse_bpm(value)
         if bpm is None:
@@ -226,6 +218,16 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
                          "a prompt song lasts from 3 seconds to 10 minutes")
         else:
             settings.length_ms = ms
+
+
+def _one_of(value: str, choices: tuple[str, ...], code: str, what: str, span: Span, report: Report,
+            hint: str) -> bool:
+    """Whether ``value`` is one of ``choices``; if not, an error that names the nearest."""
+    if value in choices:
+        return True
+    guess = nearest(value, choices)
+    report.error(code, span, f"{what} `{value}`", (f"did you mean `{guess}`? " if guess else "") + hint)
+    return False
 
 
 def _check_c2pa(seen: dict[str, Field], settings: Settings, report: Report) -> None:
@@ -458,11 +460,8 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
 
 
 def _level(value: str, span: Span, allowed: tuple[str, ...], what: str, report: Report) -> str | None:
-    if value in allowed:
+    if _one_of(value, allowed, "E413", f"unknown `{what}` level", span, report, "levels: " + ", ".join(allowed)):
         return value
-    guess = nearest(value, allowed)
-    report.error("E413", span, f"`{value}` is not a level of `{what}`",
-                 (f"did you mean `{guess}`? " if guess else "") + "levels: " + ", ".join(allowed))
     return None
 
 

@@ -199,10 +199,8 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             out_dir.mkdir(parents=True, exist_ok=True)
             for item, text in outputs:
                 write_atomic(out_dir / f"{item.stem}.json", text)
-        elif args.output and args.output != STDIN:
-            write_atomic(args.output, outputs[0][1])
         else:
-            stdout.write(outputs[0][1])
+            return _emit(outputs[0][1], args.output, stdout, stderr)
     except OSError as exc:
         stderr.write(f"musicplan: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
         return EXIT_USAGE
@@ -263,7 +261,6 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import report
-    from .atomic import write_atomic
     from .decompiler import decompile_text
     from .source import decode
 
@@ -278,13 +275,20 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     report.write_text(found, _Lines(inputs), stderr)
     if result is None or result.text is None:
         return EXIT_PROBLEMS
+    return _emit(result.text, args.output, stdout, stderr)
+
+
+def _emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO) -> int:
+    """``text`` to the file ``output`` (atomically) or, without one, to standard output."""
+    from .atomic import write_atomic
+
     try:
-        if args.output and args.output != STDIN:
-            write_atomic(args.output, result.text)
+        if output and output != STDIN:
+            write_atomic(output, text)
         else:
-            stdout.write(result.text)
+            stdout.write(text)
     except OSError as exc:
-        stderr.write(f"musicplan: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
+        stderr.write(f"musicplan: cannot write {exc.filename or output}: {exc.strerror}\n")
         return EXIT_USAGE
     return EXIT_OK
 

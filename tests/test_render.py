@@ -228,3 +228,19 @@ def test_a_missing_key_is_a_usage_error(server, song, monkeypatch, capsys):
     monkeypatch.delenv("ELEVENLABS_API_KEY")
     assert render(server, str(song)) == 2
     assert "ELEVENLABS_API_KEY" in capsys.readouterr().err
+
+
+def test_progress_is_shown_on_a_terminal(server, song, monkeypatch):
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    server.fail("slow", delay=0.02)
+    assert render(server, str(song)) == 0
+    shown = terminal.getvalue()
+    assert "MB received" in shown and "elapsed" in shown and SECRET not in shown

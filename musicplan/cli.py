@@ -250,7 +250,12 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         elif args.check:
             stdout.write(f"would reformat {item.path}\n")
         else:
-            write_atomic(item.path, result.text)
+            try:
+                write_atomic(item.path, result.text)
+            except OSError as exc:
+                stderr.write(f"musicplan: cannot rewrite {item.path}: {exc.strerror or exc}\n")
+                problems += 1
+                continue
             stderr.write(f"reformatted {item.path}\n")
     if inputs.unreadable:
         return EXIT_USAGE

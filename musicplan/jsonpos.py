@@ -131,5 +131,10 @@ def read(text: str, report: Report) -> JsonDoc | None:
                      "JSON has no NaN or Infinity, and nests at most a few hundred levels")
         return None
     reader = _Reader(text, report)
-    reader.doc.value, _ = reader.value(0, ())
+    try:
+        reader.doc.value, _ = reader.value(0, ())
+    except RecursionError:
+        report.error("E002", Span.at(1, 1), "this JSON nests too deeply to read",
+                     "a request body nests a few levels deep; check the file is the plan you meant")
+        return None
     return reader.doc

@@ -233,3 +233,13 @@ def test_a_format_that_would_change_meaning_is_refused(untidy, monkeypatch, caps
     assert main(["fmt", str(untidy)]) == 3
     assert untidy.read_text(encoding="utf-8") == UNTIDY
     assert "bug in musicplan" in capsys.readouterr().err
+
+
+def test_fmt_that_cannot_write_reports_and_keeps_the_file(untidy, capsys, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    assert main(["fmt", str(untidy)]) == 1
+    assert untidy.read_text(encoding="utf-8") == UNTIDY
+    assert "cannot rewrite" in capsys.readouterr().err

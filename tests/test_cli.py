@@ -202,3 +202,16 @@ def test_no_traceback_on_hostile_input(tmp_path):
     result = run("check", str(path))
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_many_files_across_processes_give_what_one_process_gives(tmp_path, capsys):
+    paths = []
+    for i in range(240):
+        path = tmp_path / f"s{i:03d}.song"
+        path.write_text([GOOD, BAD, WARN][i % 3].replace("la la", f"la {i}"), encoding="utf-8")
+        paths.append(str(path))
+    assert main(["check", "--format", "json", "--jobs", "1", *paths]) == 1
+    serial = capsys.readouterr().out
+    assert main(["check", "--format", "json", "--jobs", "3", *paths]) == 1
+    assert capsys.readouterr().out == serial
+    assert len(json.loads(serial)) == 80 * 1 + 80 * 2  # bad: E302; warn: W003 and W103

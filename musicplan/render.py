@@ -261,8 +261,8 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         with _client(args, key) as client:
             plan = client.plan(args.prompt, music_length_ms=length_ms, model_id=args.model)
     except Exception as exc:  # every API failure has its exit code
-        inputs = read_inputs([], stderr)
-        return _failure(exc, say, _Lines(inputs), None, Input(STDIN_NAME, b""), {}, args.force, stderr)
+        no_source = lambda path, number: ""  # noqa: E731 - a plan has no song text to show
+        return _failure(exc, say, no_source, None, Input(STDIN_NAME, b""), {}, args.force, stderr)
     model = args.model or ("music_v2" if "chunks" in plan else "music_v1")
     result = decompile_text(dumps({"composition_plan": plan, "model_id": model}), "plan")
     report.write_text(result.diagnostics, lambda path, n: "", stderr)

@@ -244,3 +244,11 @@ def test_progress_is_shown_on_a_terminal(server, song, monkeypatch):
     assert render(server, str(song)) == 0
     shown = terminal.getvalue()
     assert "MB received" in shown and "elapsed" in shown and SECRET not in shown
+
+
+def test_plan_failures_have_their_exit_codes(server, tmp_path):
+    server.fail("unauthorized")
+    assert main(["plan", "rain", "-o", str(tmp_path / "p.song"), "--base-url", server.url]) == 4
+    server.fail("rate_limit", times=2, retry_after=0)
+    assert main(["plan", "rain", "--attempts", "2", "--base-url", server.url]) == 6
+    assert not (tmp_path / "p.song").exists()

@@ -82,10 +82,10 @@ def compile_unchecked(text: str, *, as_json: bool = True) -> object:
     from musicplan.diagnostics import Report
     from musicplan.syntax import parse_text
 
-    from musicplan.song import _collector_paused
+    from musicplan.song import collector_paused
 
     report = Report("large.song")
-    with _collector_paused():  # as the library's own pipeline runs
+    with collector_paused():  # as the library's own pipeline runs
         lines = parse_text(text, report)
         assert lines is not None, report.diagnostics[:3]
         body = compiler.body(analyze(build(lines, "large.song", report), report))

@@ -143,14 +143,9 @@ class LineMaker(Transformer):
     def blank(self, children: list[Token]) -> Blank:
         return Blank(children[0].line)
 
-    def item(self, children: list[Token]) -> StyleItem:
-        token = children[0]
-        if token.type == "QUOTED":
-            return StyleItem(unescape_quoted(str(token)[1:-1]), span_of(token), True)
-        return StyleItem(str(token).rstrip(_LINE_END), _trimmed_span(token), False)
-
-    def _style(self, children: list[Any], positive: bool) -> StyleLine:
-        sign, items = children[0], children[1:]
+    def _style(self, children: list[Token], positive: bool) -> StyleLine:
+        sign = children[0]
+        items = [_item(token) for token in children[1:]]
         end = items[-1].span if items else span_of(sign)
         return StyleLine(positive, items, span_of(sign).to(end))
 
@@ -200,6 +195,12 @@ class LineMaker(Transformer):
 
     def start(self, children: list[Any]) -> list[Any]:
         return children
+
+
+def _item(token: Token) -> StyleItem:
+    if token.type == "QUOTED":
+        return StyleItem(unescape_quoted(str(token)[1:-1]), span_of(token), True)
+    return StyleItem(str(token).rstrip(_LINE_END), _trimmed_span(token), False)
 
 
 def lyric_of(stripped: str, span: Span, column: int) -> Lyric | LoneEscape:

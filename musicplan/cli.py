@@ -92,9 +92,12 @@ def _codes(args: argparse.Namespace, name: str) -> frozenset[str]:
 def _analyse(inputs: Inputs, model: str | None, args: argparse.Namespace, *, documents: bool = False):
     from .song import check_bytes, check_document
 
+    from .song import collector_paused
+
     check = check_document if documents else check_bytes
     ignore, enable = _codes(args, "ignore"), _codes(args, "enable")
-    return [(item, *check(item.data, item.path, model, ignore=ignore, enable=enable)) for item in inputs.items]
+    with collector_paused():  # for the whole batch: songs make no cycles worth collecting
+        return [(item, *check(item.data, item.path, model, ignore=ignore, enable=enable)) for item in inputs.items]
 
 
 PARALLEL_MIN = 200  # below this many files, starting processes costs more than it saves
@@ -102,10 +105,11 @@ _WORK: list[Input] = []
 
 
 def _check_range(job: tuple[int, int, frozenset[str], frozenset[str]]) -> list[list]:
-    from .song import check_document
+    from .song import collector_paused, check_document
 
     start, end, ignore, enable = job
-    return [check_document(item.data, item.path, ignore=ignore, enable=enable)[1] for item in _WORK[start:end]]
+    with collector_paused():
+        return [check_document(item.data, item.path, ignore=ignore, enable=enable)[1] for item in _WORK[start:end]]
 
 
 def _jobs(args: argparse.Namespace, files: int) -> int:
@@ -124,8 +128,6 @@ def _diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list:
     jobs = _jobs(args, len(inputs.items))
     if jobs == 1:
         return [found for _, _, found in _analyse(inputs, None, args, documents=True)]
-    import multiprocessing
-
     from .grammar import parser
 
     parser()
@@ -134,12 +136,40 @@ def _diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list:
     step = -(-len(_WORK) // jobs)
     ignore, enable = _codes(args, "ignore"), _codes(args, "enable")
     ranges = [(start, min(start + step, len(_WORK)), ignore, enable) for start in range(0, len(_WORK), step)]
-    with multiprocessing.get_context("fork").Pool(len(ranges) - 1) as pool:
-        rest = pool.map_async(_check_range, ranges[1:])
-        first = _check_range(ranges[0])
-        parts = [first, *rest.get()]
+    parts = _fork_map(_check_range, ranges)
     _WORK = []
     return [found for part in parts for found in part]
+
+
+def _fork_map(func: Any, jobs: list) -> list:
+    """``[func(job) for job in jobs]``, all but the first in forked children that
+    send their pickled results back through a pipe (lighter to start than a
+    multiprocessing pool). A child that fails has its job redone here."""
+    import os
+    import pickle
+
+    children = []
+    for job in jobs[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read_end)
+            code = 1
+            try:
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(pickle.dumps(func(job)))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        children.append((pid, read_end, job))
+    results = [func(jobs[0])]
+    for pid, read_end, job in children:
+        with os.fdopen(read_end, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(pid, 0)
+        results.append(pickle.loads(data) if status == 0 and data else func(job))
+    return results
 
 
 def _failed(diagnostics: list, strict: bool) -> bool:

@@ -56,7 +56,7 @@ class Song(Record):
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     # The pipeline makes many small objects and no cycles of its own; Python's
     # cycle collector would walk them again and again (on a large song, more
     # often the larger it is). It runs as usual once the song is built.
@@ -73,7 +73,7 @@ def check_source(source: Source, report: Report, model: str | None = None, *,
                  ignore: frozenset[str] = frozenset(), enable: frozenset[str] = frozenset()) -> Song | None:
     """Run the whole pipeline on one source; the Song, or None when it has errors.
     ``ignore`` silences warning codes; ``enable`` turns on lints that are off by default."""
-    with _collector_paused():
+    with collector_paused():
         lines = parse_text(source.text, report)
         if lines is None:
             return None

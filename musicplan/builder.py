@@ -157,9 +157,9 @@ class LineMaker(Transformer):
 
     def heading(self, children: list[Any]) -> Heading:
         token = children[0]
-        raw = str(token)[1:-1]
+        raw = str(token).rstrip(_WS)[1:-1]  # the token takes the spaces after `]`
         duration = children[1] if len(children) > 1 else None
-        return Heading(raw, unescape_name(raw.strip(_WS)), span_of(token), duration)
+        return Heading(raw, unescape_name(raw.strip(_WS)), _trimmed_span(token), duration)
 
     def lyric(self, children: list[Token]) -> Lyric | LoneEscape:
         token = children[0]

@@ -23,6 +23,8 @@ _HUMAN = {
     "KEY": "a field",
     "VALUE": "a value",
     "COMMA": "`,`",
+    "_COMMA": "`,`",
+    "_COLON": "`:`",
     "ITEM": "a style",
     "QUOTED": "a quoted style",
     "WORD": "a word",

@@ -330,7 +330,6 @@ def _emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO) -> int:
 
 def cmd_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import report
-    from .atomic import write_atomic
     from .timeline import render_svg, render_text
 
     inputs = read_inputs([args.song], stderr)
@@ -341,13 +340,7 @@ def cmd_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         report.write_text(diagnostics, _Lines(inputs), stderr)
         return EXIT_PROBLEMS
     stdout.write(render_text(song, diagnostics, colour=report.use_colour(stdout)))
-    if args.svg:
-        try:
-            write_atomic(args.svg, render_svg(song, diagnostics))
-        except OSError as exc:
-            stderr.write(f"musicplan: cannot write {args.svg}: {exc.strerror}\n")
-            return EXIT_USAGE
-    return EXIT_OK
+    return _emit(render_svg(song, diagnostics), args.svg, stdout, stderr) if args.svg else EXIT_OK
 
 
 def _lint_options(parser: argparse.ArgumentParser) -> None:

@@ -87,7 +87,8 @@ def test_shape_errors_point_at_keys_and_values(tmp_path, capsys):
 def test_invalid_json_points_where_it_breaks(tmp_path, capsys):
     code, _, found = run(tmp_path, capsys, '{\n  "prompt": "x",\n}\n')
     assert code == 1
-    assert [(d["code"], d["line"]) for d in found] == [("E002", 3)]
+    # Python 3.13 blames the trailing comma (line 2), older ones the brace after it.
+    assert [d["code"] for d in found] == ["E002"] and found[0]["line"] in (2, 3)
 
 
 def test_json_on_standard_input_is_recognised(monkeypatch, capsys):

@@ -521,9 +521,8 @@ def _check_lyrics(lyrics: list[Lyric], settings: Settings, report: Report) -> No
                          f"this lyric line has {len(lyric.text)} characters; at most "
                          f"{limits.LYRIC_LINE_CHARS_MAX} are allowed",
                          "break it into two lines")
-        if not settings.chunked and _INLINE_DIRECTION.search(lyric.text):
-            match = _INLINE_DIRECTION.search(lyric.text)
-            assert match
+        match = None if settings.chunked or "{" not in lyric.text else _INLINE_DIRECTION.search(lyric.text)
+        if match:
             column = min(lyric.content_column + match.start(), lyric.span.end_column - 1)
             report.warning("W004", Span(lyric.span.line, column, lyric.span.line, column + len(match.group(0))),
                            f"`{match.group(0)}` is a performance direction inside the lyrics",

@@ -12,6 +12,7 @@ from statistics import median
 
 from .checks import Analysis, Resolved
 from .diagnostics import Diagnostic, Report
+from .model import StyleItem
 
 WORDS_PER_SECOND_MAX = 4.0  # fast pop verses run near 3; past 4 words blur (rap aside)
 SHORT_SECTION_RATIO = 0.25
@@ -21,13 +22,12 @@ _INSTRUMENTAL_POSITIVE = re.compile(r"\b(instrumental|no vocals?|without vocals?
 _VOCALS_NEGATIVE = re.compile(r"^\s*(vocals?|singing|voice|voices|singer)\s*$", re.I)
 _SELF_NEGATING = re.compile(r"^\s*(no|without|not)\s+\S", re.I)
 _STYLE_BPM = re.compile(r"\b(\d+(?:\.\d+)?)\s*bpm\b", re.I)
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")  # letters past Latin Extended-B are another script
 _IGNORE = re.compile(r"#\s*musicplan:\s*ignore\s+([A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)")
 
 
 def _words(text: str) -> int:
-    return len(_WORD.findall(text))
+    return len(text.split())  # sung words are what spaces separate
 
 
 def lint(analysis: Analysis, report: Report, enable: frozenset[str] = frozenset()) -> None:
@@ -37,9 +37,10 @@ def lint(analysis: Analysis, report: Report, enable: frozenset[str] = frozenset(
     tempo = analysis.settings.tempo
     durations = [r.duration_ms for r in analysis.sections if r.duration_ms]
     short, bars = "W104" in enable, "W105" in enable
+    global_cause = _no_voice(analysis.positive, analysis.negative)
     for resolved in analysis.sections:
         _density(resolved, report)
-        _instrumental(analysis, resolved, report)
+        _instrumental(global_cause, resolved, report)
         _empty(resolved, report)
         if short:
             _short(resolved, durations, report)
@@ -61,18 +62,26 @@ def _density(resolved: Resolved, report: Report) -> None:
                        f"to at least {words / WORDS_PER_SECOND_MAX:.0f} s, or cut lyrics")
 
 
-def _instrumental(analysis: Analysis, resolved: Resolved, report: Report) -> None:
+def _no_voice(positive: list, negative: list) -> tuple[str, StyleItem] | None:
+    """The first style that asks for no voice, with its sign."""
+    for item in positive:
+        if _INSTRUMENTAL_POSITIVE.search(item.text):
+            return "+", item
+    for item in negative:
+        if _VOCALS_NEGATIVE.match(item.text):
+            return "-", item
+    return None
+
+
+def _instrumental(global_cause: tuple[str, StyleItem] | None, resolved: Resolved, report: Report) -> None:
     if not resolved.lines or resolved.reference:
         return
-    positive = analysis.positive + resolved.positive
-    negative = analysis.negative + resolved.negative
-    cause = next((i for i in positive if _INSTRUMENTAL_POSITIVE.search(i.text)), None) or \
-        next((i for i in negative if _VOCALS_NEGATIVE.match(i.text)), None)
-    if cause is None:
+    found = global_cause or _no_voice(resolved.positive, resolved.negative)
+    if found is None:
         return
-    own = [line for line in resolved.section.lyrics]
+    sign, cause = found
+    own = resolved.section.lyrics
     where = own[0].span if own else resolved.section.heading.span
-    sign = "+" if cause in positive else "-"
     report.warning("W102", where,
                    f"lyrics in a section the styles make instrumental (`{sign} {cause.text}`, line {cause.span.line})",
                    "remove the lyrics, or the style that asks for no vocals")

@@ -9,7 +9,6 @@ returns is all the compiler needs, so nothing is worked out twice.
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 from .record import Factory, Record
 from . import limits

@@ -197,7 +197,6 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import report
     from .atomic import write_atomic
-    from .compiler import dumps
 
     if args.output and args.out_dir:
         raise UsageError("give either -o or --out-dir, not both")

@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, Report, Span
 from .fields import SPECS
 from .json_model import read_model
 from .jsonpos import read
-from .model import Blank, Field, Heading, Line, Lyric, Section, SongModel, Source, StyleItem, StyleLine
+from .model import Blank, Field, Heading, Line, Lyric, SongModel, Source, StyleItem, StyleLine
 from .printer import WS, print_song
 
 _BREAKS = re.compile(r"\r\n|\r|\n")

@@ -6,7 +6,7 @@ import re
 from fractions import Fraction
 
 from .record import Record
-from .diagnostics import Report, Span
+from .diagnostics import Report
 from .model import Duration
 
 MAX_DECIMALS = 3

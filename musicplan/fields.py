@@ -7,7 +7,6 @@ from fractions import Fraction
 from typing import Literal
 
 from .record import Record
-from . import limits
 
 Scope = Literal["both", "prompt", "plan"]
 
@@ -107,6 +106,3 @@ def suggest_key(raw_key: str) -> str:
         return f"did you mean `{guess}`?"
     return "known fields: " + ", ".join(SPECS)
 
-
-def is_valid_model(value: str) -> bool:
-    return value in limits.MODELS

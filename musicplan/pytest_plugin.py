@@ -5,13 +5,16 @@ Registered through the ``pytest11`` entry point, so installing musicplan is enou
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
+if TYPE_CHECKING:
+    from .testing import MusicTestServer
+
 
 @pytest.fixture
-def music_server() -> Iterator["MusicTestServer"]:  # noqa: F821
+def music_server() -> Iterator[MusicTestServer]:
     """A started :class:`musicplan.testing.MusicTestServer` on 127.0.0.1, key ``test-key``."""
     from .testing import MusicTestServer
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput
 
 from .diagnostics import Report, Span
 from .grammar import parser

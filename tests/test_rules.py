@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from songs import diagnostics, errors, first_error, warnings
+from songs import diagnostics, errors, warnings
 
 V = "[V] 0:10\n"
 

@@ -141,11 +141,11 @@ def _hoist_chunk_styles(song: SongModel) -> None:
 
 
 def _canonical_header(song: SongModel, model: str) -> None:
-    fields = sorted((l for l in song.header if isinstance(l, Field)), key=lambda f: _FIELD_ORDER[f.key])
-    fields = [f for f in fields if f.key != "model"]
+    fields = sorted((line for line in song.header if isinstance(line, Field) and line.key != "model"),
+                    key=lambda field: _FIELD_ORDER[field.key])
     if model != limits.DEFAULT_MODEL:
         fields.insert(0, Field("model", "model", model, Span.at(1, 1), Span.at(1, 1)))
-    styles = [l for l in song.header if isinstance(l, StyleLine)]
+    styles = [line for line in song.header if isinstance(line, StyleLine)]
     song.header = [*fields, *([Blank(0)] if fields and styles else []), *styles]
 
 

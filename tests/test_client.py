@@ -199,3 +199,26 @@ def test_the_readme_example(music_server):
     api.stream({"prompt": "calm piano"}, audio.extend)
     assert bytes(audio) == music_server.audio_for({"prompt": "calm piano"})
     assert len(music_server.requests) == 2
+
+
+@pytest.mark.parametrize("status", [408, 502, 504])
+def test_timeouts_and_gateway_errors_are_retried(music_server, body, status):
+    music_server.fail("server_error", status=status, retry_after=0)
+    result, _ = collect(client(music_server).compose, body)
+    assert result.attempts == 2
+
+
+def test_retry_after_forms():
+    import email.utils
+    import time
+
+    import httpx
+
+    from musicplan.client import retry_after
+
+    assert retry_after(httpx.Headers({"retry-after": "3"})) == 3.0
+    assert retry_after(httpx.Headers({"retry-after-ms": "1500", "retry-after": "9"})) == 1.5
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= retry_after(httpx.Headers({"retry-after": when})) <= 31
+    assert retry_after(httpx.Headers({"retry-after": "soon"})) is None
+    assert retry_after(httpx.Headers({})) is None

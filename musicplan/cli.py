@@ -54,9 +54,11 @@ def _expand(paths: Sequence[str]) -> list[str]:
     return out
 
 
-def read_inputs(paths: Sequence[str], stderr: TextIO) -> Inputs:
+def read_inputs(paths: Sequence[str], stderr: TextIO, *, folders: bool = True) -> Inputs:
+    """Read every file (``-`` is standard input); with ``folders``, a folder
+    stands for the songs in it. What can't be read is said on ``stderr``."""
     inputs = Inputs()
-    for path in _expand(paths):
+    for path in _expand(paths) if folders else paths:
         try:
             if path == STDIN:
                 inputs.items.append(Input(STDIN_NAME, sys.stdin.buffer.read()))
@@ -203,6 +205,8 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     inputs = read_inputs(args.files, stderr)
     if inputs.unreadable:
         return EXIT_USAGE
+    if not inputs.items:
+        raise UsageError("no songs to compile (a folder is searched for *.song files)")
     if len(inputs.items) > 1 and not args.out_dir:
         raise UsageError("several songs need --out-dir DIR (each is written as DIR/STEM.json)")
     if args.out_dir:
@@ -298,7 +302,7 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     from .decompiler import decompile_text
     from .source import decode
 
-    inputs = read_inputs([args.file], stderr)
+    inputs = read_inputs([args.file], stderr, folders=False)
     if inputs.unreadable:
         return EXIT_USAGE
     item = inputs.items[0]
@@ -331,7 +335,7 @@ def cmd_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from . import report
     from .timeline import render_svg, render_text
 
-    inputs = read_inputs([args.song], stderr)
+    inputs = read_inputs([args.song], stderr, folders=False)
     if inputs.unreadable:
         return EXIT_USAGE
     ((item, song, diagnostics),) = _analyse(inputs, None, args)

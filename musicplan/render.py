@@ -165,7 +165,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     key = _key(args)
     say = _Say(stderr, key)
-    inputs = read_inputs([args.song], stderr)
+    inputs = read_inputs([args.song], stderr, folders=False)
     if inputs.unreadable:
         return EXIT_USAGE
     item = inputs.items[0]

@@ -215,3 +215,17 @@ def test_many_files_across_processes_give_what_one_process_gives(tmp_path, capsy
     assert main(["check", "--format", "json", "--jobs", "3", *paths]) == 1
     assert capsys.readouterr().out == serial
     assert len(json.loads(serial)) == 80 * 1 + 80 * 2  # bad: E302; warn: W003 and W103
+
+
+@pytest.mark.parametrize("command", [
+    ["compile", "{empty}"], ["compile", "{empty}", "--out-dir", "{tmp}/out"], ["show", "{empty}"],
+    ["decompile", "{empty}"], ["render", "{empty}", "--api-key", "k"], ["fmt", "{empty}"],
+    ["check", "{empty}"], ["compile", "{tmp}/nope.song"], ["fmt", "{tmp}/nope.song"],
+    ["plan", "x", "--length", "-1"], ["show"], ["compile", "--model", "music_v9", "x"],
+])
+def test_awkward_invocations_get_a_message_not_a_traceback(tmp_path, command):
+    (tmp_path / "empty").mkdir()
+    args = [part.format(empty=tmp_path / "empty", tmp=tmp_path) for part in command]
+    result = run(*args)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.returncode in (0, 2)

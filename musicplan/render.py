@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from .atomic import write_atomic
-from .cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, STDIN_NAME, Input, _Lines, read_inputs
+from .cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, STDIN_NAME, Input, _emit, _Lines, read_inputs
 from .diagnostics import Diagnostic, Report, Span
 
 EXIT_AUTH = 4
@@ -227,8 +227,13 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if result.metadata is not None:
         for name in ("composition_plan", "song_metadata", "words_timestamps"):
             metadata[name] = result.metadata.get(name)
-    write_atomic(meta, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
-    say(f"wrote {target} ({result.bytes_received} bytes, song id {result.song_id or 'unknown'}) and {meta}")
+    summary = f"{target} ({result.bytes_received} bytes, song id {result.song_id or 'unknown'})"
+    try:
+        write_atomic(meta, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
+    except OSError as exc:
+        say(f"wrote {summary}, but cannot write {meta}: {exc.strerror or exc}")
+        return EXIT_USAGE
+    say(f"wrote {summary} and {meta}")
     return EXIT_OK
 
 
@@ -271,9 +276,7 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_PROBLEMS
     header = "".join(f"# {line}\n" for line in f"Planned by the Music API from: {args.prompt}".split("\n"))
     text = header + result.text
-    if target is None:
-        stdout.write(text)
-    else:
-        write_atomic(target, text)
+    code = _emit(text, str(target) if target else None, stdout, stderr)
+    if code == EXIT_OK and target is not None:
         say(f"wrote {target}")
-    return EXIT_OK
+    return code

@@ -252,3 +252,11 @@ def test_plan_failures_have_their_exit_codes(server, tmp_path):
     server.fail("rate_limit", times=2, retry_after=0)
     assert main(["plan", "rain", "--attempts", "2", "--base-url", server.url]) == 6
     assert not (tmp_path / "p.song").exists()
+
+
+def test_unwritable_places_get_messages(server, song, tmp_path, capsys):
+    missing = tmp_path / "no" / "such" / "folder"
+    assert render(server, str(song), "-o", str(missing / "a.mp3")) == 2
+    assert main(["plan", "rain", "-o", str(missing / "p.song"), "--base-url", server.url]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "Traceback" not in err

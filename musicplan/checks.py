@@ -118,8 +118,9 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
                  ) -> tuple[Settings, dict[str, Field]]:
     settings = Settings()
     seen: dict[str, Field] = {}
+    continued = {id(line) for item in song.fields for line in item.continuation}
     for line in song.header:
-        if isinstance(line, Continuation) and not any(line in f.continuation for f in song.fields):
+        if isinstance(line, Continuation) and id(line) not in continued:
             report.error("E111", line.span, "an indented line with nothing to continue",
                          "remove the indentation: only `prompt` continues on indented lines, "
                          "right after the `prompt:` line")

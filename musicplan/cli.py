@@ -17,6 +17,7 @@ from typing import Any, Sequence, TextIO
 from .record import Factory, Record
 from . import __version__
 from .diagnostics import Report
+from .source import from_text
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -80,7 +81,7 @@ class _Lines:
 
     def __call__(self, path: str, number: int) -> str:
         if path not in self.cache:
-            text = self.texts.get(path, b"").decode("utf-8", errors="replace").lstrip("\ufeff")
+            text = from_text(self.texts.get(path, b"").decode("utf-8", errors="replace"), path).text
             self.cache[path] = [line.rstrip("\r") for line in text.split("\n")]
         lines = self.cache[path]
         return lines[number - 1] if 1 <= number <= len(lines) else ""

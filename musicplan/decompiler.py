@@ -18,6 +18,7 @@ from .json_model import read_model
 from .jsonpos import read
 from .model import Blank, Field, Heading, Line, Lyric, SongModel, Source, StyleItem, StyleLine
 from .printer import WS, print_song
+from .source import from_text
 
 _BREAKS = re.compile(r"\r\n|\r|\n")
 _SONG_ID = re.compile(r"[^ \t\r\n,]+")
@@ -151,7 +152,7 @@ def _canonical_header(song: SongModel, model: str) -> None:
 
 def analyse_json(text: str, path: str, report: Report) -> tuple[SongModel, str, str, Analysis] | None:
     """Read JSON text and check it by the rules of the format: (song, kind, model id, analysis)."""
-    doc = read(text.lstrip("\ufeff"), report)
+    doc = read(from_text(text, path).text, report)  # a byte-order mark is no part of the JSON
     if doc is None:
         return None
     found = read_model(doc, path, report)

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .builder import build
-from .checks import Analysis, analyze
 from .compiler import body
 from .diagnostics import Diagnostic, Report
-from .model import SongModel
 from .printer import print_song
+from .song import Song, check_source
 from .source import Source, from_text
-from .syntax import parse_text
 
 
 class FormatChangedMeaning(Exception):
@@ -29,28 +26,19 @@ class Formatted:
     diagnostics: list[Diagnostic]
 
 
-def _analyse(source: Source, report: Report) -> tuple[SongModel, Analysis] | None:
-    lines = parse_text(source.text, report)
-    if lines is None:
-        return None
-    song = build(lines, source.path, report)
-    return song, analyze(song, report)
-
-
-def _meaning(song: SongModel, analysis: Analysis) -> tuple:
-    return (body(analysis), analysis.settings, [c.text for c in song.comments])
+def _meaning(song: Song) -> tuple:
+    return (body(song.analysis), song.analysis.settings, [c.text for c in song.model.comments])
 
 
 def format_source(source: Source) -> Formatted:
     report = Report(source.path)
-    found = _analyse(source, report)
-    if found is None or report.has_errors:
+    song = check_source(source, report)
+    if song is None:
         return Formatted(None, report.sorted())
-    song, analysis = found
     newline = "\r\n" if "\r\n" in source.text else "\n"
-    text = print_song(song, newline=newline)
-    again = _analyse(from_text(text, source.path), Report(source.path))
-    if again is None or _meaning(*again) != _meaning(song, analysis):
+    text = print_song(song.model, newline=newline)
+    again = check_source(from_text(text, source.path), Report(source.path))
+    if again is None or _meaning(again) != _meaning(song):
         raise FormatChangedMeaning(source.path)
     return Formatted(text, report.sorted())
 

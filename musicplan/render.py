@@ -137,8 +137,8 @@ def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], for
     suggestion = exc.suggestion
     if suggestion is None:
         return
-    key = "prompt" if exc.code == "bad_prompt" else "composition_plan"
-    if key == "prompt" and not isinstance(suggestion, str) or key != "prompt" and not isinstance(suggestion, dict):
+    key, kind = ("prompt", str) if exc.code == "bad_prompt" else ("composition_plan", dict)
+    if not isinstance(suggestion, kind):
         return
     suggested = {k: v for k, v in body.items() if k not in ("prompt", "composition_plan")}
     suggested[key] = suggestion

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from .record import Record
 from .diagnostics import Report, Span
 
@@ -13,13 +12,6 @@ _MAX_DECODE_ERRORS = 10
 class Source(Record):
     path: str
     text: str
-
-    def line(self, number: int) -> str:
-        """The text of 1-based line ``number`` without its line ending."""
-        lines = self.text.split("\n")
-        if 1 <= number <= len(lines):
-            return lines[number - 1].rstrip("\r")
-        return ""
 
 
 def decode(data: bytes, path: str, report: Report) -> Source | None:

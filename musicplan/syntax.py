@@ -6,7 +6,6 @@ import re
 
 from typing import Any
 
-from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from .diagnostics import Report, Span
@@ -22,7 +21,6 @@ _HUMAN = {
     "_NL": "the end of the line",
     "KEY": "a field",
     "VALUE": "a value",
-    "COMMA": "`,`",
     "_COMMA": "`,`",
     "_COLON": "`:`",
     "ITEM": "a style",
@@ -129,10 +127,10 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], report: Report
         return
 
     if first == "[":
-        _explain_heading(exc, number, raw, column, here, word_text, report)
+        _explain_heading(number, raw, column, here, word_text, report)
         return
     if first in "+-":
-        _explain_style(exc, number, raw, column, here, report)
+        _explain_style(number, raw, column, here, report)
         return
     if first == "@":
         if _in_header(number, lines):
@@ -153,7 +151,7 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], report: Report
     _generic(exc, here, word_text, report)
 
 
-def _explain_heading(exc: UnexpectedInput, number: int, raw: str, column: int, here: Span,
+def _explain_heading(number: int, raw: str, column: int, here: Span,
                      word_text: str, report: Report) -> None:
     start = raw.index("[") + 1
     if column == start:
@@ -174,7 +172,7 @@ def _explain_heading(exc: UnexpectedInput, number: int, raw: str, column: int, h
                  f"{_DURATION_FORMS}; a comment goes on a line of its own")
 
 
-def _explain_style(exc: UnexpectedInput, number: int, raw: str, column: int, here: Span,
+def _explain_style(number: int, raw: str, column: int, here: Span,
                    report: Report) -> None:
     at = raw[column - 1 : column]
     before = raw[: column - 1].rstrip(" \t")
@@ -215,6 +213,3 @@ def _generic(exc: UnexpectedInput, here: Span, word_text: str, report: Report) -
     shown = word_text or "this"
     report.error("E100", here, f"unexpected `{shown}`", hint)
 
-
-def token_span(token: Token) -> Span:
-    return Span(token.line, token.column, token.end_line, token.end_column)

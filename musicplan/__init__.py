@@ -10,18 +10,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-__all__ = ["Diagnostic", "Song", "SongError", "Span", "check", "load", "loads", "__version__"]
+__all__ = [
+    "Diagnostic", "Edit", "Song", "SongError", "Span", "check", "decompile", "format", "load", "loads",
+    "__version__",
+]
 
 if TYPE_CHECKING:
-    from .diagnostics import Diagnostic, SongError, Span
-    from .song import Song, check, load, loads
+    from musicplan.base.diagnostics import Diagnostic, Edit, SongError, Span
+    from musicplan.library import Song, check, decompile, format, load, loads
 
 # Imported on first use, so that `import musicplan` (and --version) stays cheap.
 _LAZY = {
-    "Diagnostic": "diagnostics", "SongError": "diagnostics", "Span": "diagnostics",
-    "Song": "song", "check": "song", "load": "song", "loads": "song",
+    "Diagnostic": "base.diagnostics", "Edit": "base.diagnostics", "SongError": "base.diagnostics",
+    "Span": "base.diagnostics",
+    "Song": "library", "check": "library", "decompile": "library", "format": "library", "load": "library",
+    "loads": "library",
 }
 
 
@@ -31,6 +36,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'musicplan' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f"musicplan.{module}"), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,3 +1,3 @@
-from .cli import run
+from musicplan.cli import run
 
 run()

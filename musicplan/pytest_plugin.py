@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Iterator
 import pytest
 
 if TYPE_CHECKING:
-    from .testing import MusicTestServer
+    from musicplan.remote.server import MusicTestServer
 
 
 @pytest.fixture
 def music_server() -> Iterator[MusicTestServer]:
     """A started :class:`musicplan.testing.MusicTestServer` on 127.0.0.1, key ``test-key``."""
-    from .testing import MusicTestServer
+    from musicplan.remote.server import MusicTestServer
 
     with MusicTestServer(api_key="test-key") as server:
         yield server

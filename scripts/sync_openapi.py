@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "api"
-TARGET = ROOT / "musicplan" / "openapi"
+TARGET = ROOT / "musicplan" / "spec" / "openapi"
 NAMES = ("music-detailed", "music-stream")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import musicplan
-from musicplan.diagnostics import Diagnostic
+from musicplan.base.diagnostics import Diagnostic
 
 
 def body(text: str, **kwargs: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from musicplan import limits
+from musicplan.spec import limits
 
 # Characters that mean something somewhere in the format, and some that don't.
 SPECIAL = list("#+-[]@\\:,\"{}' \t") + ["\r\n", "\n", "\r", "\ufeff", "é", "東", "\u2028", "\x00"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import musicplan
-from musicplan.api_models import ChunkPlan, MusicRequest
+from musicplan.spec.models import ChunkPlan, MusicRequest
 from songs import body, errors, warnings
 
 V2 = "model: music_v2\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from musicplan import report
+from musicplan.cli import report
 from musicplan.cli import main
 
 GOOD = "title: Good\n[Verse] 0:10\nla la\n"

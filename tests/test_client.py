@@ -7,7 +7,7 @@ import socket
 import pytest
 
 import musicplan
-from musicplan.client import (
+from musicplan.remote.client import (
     AuthenticationError,
     ContentRefused,
     DownloadInterrupted,
@@ -19,7 +19,7 @@ from musicplan.client import (
     Unavailable,
     drop_unsupported,
 )
-from musicplan.testing import MusicTestServer
+from musicplan.remote.server import MusicTestServer
 
 SONG = "title: T\n+ rock\n[Verse] 0:10\nla la\n[Chorus] 0:10\nna na\n"
 
@@ -214,7 +214,7 @@ def test_retry_after_forms():
 
     import httpx
 
-    from musicplan.client import retry_after
+    from musicplan.remote.client import retry_after
 
     assert retry_after(httpx.Headers({"retry-after": "3"})) == 3.0
     assert retry_after(httpx.Headers({"retry-after-ms": "1500", "retry-after": "9"})) == 1.5

@@ -7,8 +7,8 @@ import json
 import pytest
 
 import musicplan
-from musicplan import openapi
-from musicplan.api_models import MusicRequest
+from musicplan.spec import openapi
+from musicplan.spec.models import MusicRequest
 from songs import body, plan
 
 SPEC_SONG = """\

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 
 import musicplan
 from musicplan.cli import main
-from musicplan.compiler import dumps
-from musicplan.decompiler import decompile_text
+from musicplan.write.body import dumps
+from musicplan.write.decompile import decompile_text
 from strategies import chunk_body, chunk_plan, prompt_body, v1_body, v1_plan
 
 PROPERTY = settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))

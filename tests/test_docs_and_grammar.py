@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import musicplan
-from musicplan.grammar import grammar_path, parser
+from musicplan.read.lark_parser import grammar_path, parser
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(musicplan.__file__).resolve().parent

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from musicplan.download import AtomicFile, safe_filename
+from musicplan.base.files import AtomicFile
+from musicplan.remote.files import safe_filename
 
 
 @pytest.mark.parametrize("name,basename,safe", [

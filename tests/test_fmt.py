@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import musicplan
-from musicplan import atomic
+from musicplan.base import files as atomic
 from musicplan.cli import main
-from musicplan.decompiler import decompile_text
-from musicplan.diagnostics import SongError
-from musicplan.formatter import format_text
+from musicplan.write.body import dumps
+from musicplan.write.decompile import decompile_text
+from musicplan.base.diagnostics import SongError
+from musicplan.write.fmt import format_text
 from strategies import hostile_text, messy, prompt_body, v1_body
 
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
@@ -128,7 +129,7 @@ def _laws(text: str) -> None:
 @PROPERTY
 @given(st.data(), v1_body() | prompt_body())
 def test_laws_on_untidy_songs(data, body):
-    canonical = decompile_text(musicplan.compiler.dumps(body)).text
+    canonical = decompile_text(dumps(body)).text
     assert canonical is not None
     _laws(data.draw(messy(canonical)))
 
@@ -146,7 +147,7 @@ def test_laws_on_any_song_that_checks(text):
 @PROPERTY
 @given(st.data(), v1_body() | prompt_body())
 def test_decompile_of_compile_is_fmt_for_songs_without_comments_repeats_or_bars(data, body):
-    canonical = decompile_text(musicplan.compiler.dumps(body)).text
+    canonical = decompile_text(dumps(body)).text
     song = data.draw(messy(canonical, comments=False, blanks=False))
     again = decompile_text(musicplan.loads(song).to_json()).text
     assert again == format_text(song)
@@ -227,7 +228,7 @@ def test_an_interrupted_write_leaves_the_original(untidy, monkeypatch):
 
 
 def test_a_format_that_would_change_meaning_is_refused(untidy, monkeypatch, capsys):
-    from musicplan import formatter
+    from musicplan.write import fmt as formatter
 
     monkeypatch.setattr(formatter, "print_song", lambda song, newline="\n": "[Other] 0:10\n")
     assert main(["fmt", str(untidy)]) == 3

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from musicplan.multipart import MultipartError, MultipartReader, boundary_of
+from musicplan.remote.multipart import MultipartError, MultipartReader, boundary_of
 
 
 class Parts:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 import musicplan
-from musicplan import openapi
-from musicplan.api_models import MusicRequest
-from musicplan.diagnostics import SongError
-from musicplan.compiler import dumps
-from musicplan.decompiler import decompile_text
+from musicplan.spec import openapi
+from musicplan.spec.models import MusicRequest
+from musicplan.base.diagnostics import SongError
+from musicplan.write.body import dumps
+from musicplan.write.decompile import decompile_text
 from strategies import hostile_text, prompt_body, v1_body
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

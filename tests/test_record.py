@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from musicplan.diagnostics import Span
-from musicplan.record import Factory, Record
+from musicplan.base.diagnostics import Span
+from musicplan.base.record import Factory, Record
 
 
 class Point(Record):

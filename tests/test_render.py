@@ -10,7 +10,7 @@ import pytest
 
 import musicplan
 from musicplan.cli import main
-from musicplan.testing import MusicTestServer
+from musicplan.remote.server import MusicTestServer
 
 SECRET = "sk_sentinel_4f1d_never_print_me"
 SONG = """\

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import musicplan
 from musicplan.cli import main
-from musicplan.durations import format_clock
+from musicplan.analyse.durations import format_clock
 
 SONG = "title: T & <Co>\nbpm: 120\n[Intro] 8 bars\n+ pads\n[Verse] 0:20\nla la\nla\n[Empty] 0:10\n"
 
@@ -44,12 +44,12 @@ def test_svg_is_well_formed_and_holds_every_section_and_time(tmp_path):
 
 
 def test_examples_render(examples, tmp_path):
-    from musicplan.timeline import render_svg, render_text
+    from musicplan.write.timeline import render_svg, render_text
 
     for path in examples:
         song = musicplan.load(path)
-        assert song.title in render_text(song, song.warnings)
-        ET.fromstring(render_svg(song, song.warnings).split("\n", 1)[1])
+        assert song.title in render_text(song.analysis, song.warnings)
+        ET.fromstring(render_svg(song.analysis, song.warnings).split("\n", 1)[1])
 
 
 def test_a_song_with_errors_is_not_drawn(tmp_path, capsys):

@@ -1,0 +1,180 @@
+"""Songwriting lints: what the API accepts but a songwriter would regret.
+
+Each is a warning with a stable code (docs/diagnostics.md says why it matters
+and how to fix it), silenced for one line by a comment on the line before,
+``# musicplan: ignore W101``, or for a run by ``--ignore W101``.
+"""
+
+from __future__ import annotations
+
+import re
+from statistics import median
+
+from musicplan.analyse.rules import Analysis, Resolved
+from musicplan.base.diagnostics import Diagnostic, Report
+from musicplan.read.written import StyleItem
+
+WORDS_PER_SECOND_MAX = 4.0  # fast pop verses run near 3; past 4 words blur (rap aside)
+SHORT_SECTION_RATIO = 0.25
+OFF_BY_DEFAULT = frozenset({"W104", "W105"})
+
+_INSTRUMENTAL_POSITIVE = re.compile(r"\b(instrumental|no vocals?|without vocals?|no singing)\b", re.I)
+_VOCALS_NEGATIVE = re.compile(r"^\s*(vocals?|singing|voice|voices|singer)\s*$", re.I)
+_SELF_NEGATING = re.compile(r"^\s*(no|without|not)\s+\S", re.I)
+_STYLE_BPM = re.compile(r"\b(\d+(?:\.\d+)?)\s*bpm\b", re.I)
+_BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")  # letters past Latin Extended-B are another script
+_IGNORE = re.compile(r"#\s*musicplan:\s*ignore\s+([A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)")
+
+
+def _words(text: str) -> int:
+    return len(text.split())  # sung words are what spaces separate
+
+
+def lint(analysis: Analysis, report: Report, enable: frozenset[str] = frozenset()) -> None:
+    """Report the lints; those off by default only when ``enable`` names them."""
+    if analysis.is_prompt:
+        return
+    tempo = analysis.settings.tempo
+    durations = [r.duration_ms for r in analysis.sections if r.duration_ms]
+    short, bars = "W104" in enable, "W105" in enable
+    global_cause = _no_voice(analysis.positive, analysis.negative)
+    for resolved in analysis.sections:
+        _density(resolved, report)
+        _instrumental(global_cause, resolved, report)
+        _empty(resolved, report)
+        if short:
+            _short(resolved, durations, report)
+        if bars:
+            _bars(resolved, tempo, report)
+    _styles(analysis, report)
+
+
+def _density(resolved: Resolved, report: Report) -> None:
+    if not resolved.duration_ms or not resolved.lines:
+        return
+    words = sum(_words(lyric.text) for lyric in resolved.lines)
+    rate = words / (resolved.duration_ms / 1000)
+    if rate > WORDS_PER_SECOND_MAX:
+        seconds = resolved.duration_ms / 1000
+        report.warning("W101", resolved.section.heading.span,
+                       f"{words} words in {seconds:g} s is {rate:.1f} words a second: too dense to sing",
+                       f"keep under {WORDS_PER_SECOND_MAX:g} words a second: lengthen the section "
+                       f"to at least {words / WORDS_PER_SECOND_MAX:.0f} s, or cut lyrics")
+
+
+def _no_voice(positive: list, negative: list) -> tuple[str, StyleItem] | None:
+    """The first style that asks for no voice, with its sign."""
+    for item in positive:
+        if _INSTRUMENTAL_POSITIVE.search(item.text):
+            return "+", item
+    for item in negative:
+        if _VOCALS_NEGATIVE.match(item.text):
+            return "-", item
+    return None
+
+
+def _instrumental(global_cause: tuple[str, StyleItem] | None, resolved: Resolved, report: Report) -> None:
+    if not resolved.lines or resolved.reference:
+        return
+    found = global_cause or _no_voice(resolved.positive, resolved.negative)
+    if found is None:
+        return
+    sign, cause = found
+    own = resolved.section.lyrics
+    where = own[0].span if own else resolved.section.heading.span
+    report.warning("W102", where,
+                   f"lyrics in a section the styles make instrumental (`{sign} {cause.text}`, line {cause.span.line})",
+                   "remove the lyrics, or the style that asks for no vocals")
+
+
+def _empty(resolved: Resolved, report: Report) -> None:
+    section = resolved.section
+    if section.styles or section.lyrics or section.directives:
+        return
+    report.warning("W103", section.heading.span,
+                   f"section `{section.name}` has no styles, lyrics or source: the model gets only its name",
+                   "add a `+` line saying what happens here (e.g. `+ soft piano, build-up`)")
+
+
+def _short(resolved: Resolved, durations: list[int], report: Report) -> None:
+    if len(durations) < 3 or not resolved.duration_ms:
+        return
+    typical = median(durations)
+    if resolved.duration_ms < typical * SHORT_SECTION_RATIO:
+        report.warning("W104", resolved.section.heading.span,
+                       f"section `{resolved.section.name}` lasts {resolved.duration_ms / 1000:g} s, "
+                       f"under a quarter of the song's typical {typical / 1000:g} s",
+                       "a very short section rarely has room to sound like itself: merge or lengthen it")
+
+
+def _bars(resolved: Resolved, tempo, report: Report) -> None:
+    duration = resolved.section.heading.duration
+    if tempo.bpm is None or duration is None or duration.kind == "bars" or not resolved.duration_ms:
+        return
+    bar_ms = tempo.beats_per_bar * 60_000 / tempo.bpm
+    bars = resolved.duration_ms / float(bar_ms)
+    if abs(bars - round(bars)) * float(bar_ms) > 1:  # within a millisecond is a whole number of bars
+        report.warning("W105", duration.span,
+                       f"{duration.text} is {bars:.2f} bars at {float(tempo.bpm):g} bpm: not a whole number",
+                       f"use {max(1, round(bars))} bars ({round(max(1, round(bars)) * float(bar_ms))} ms), "
+                       "so the section ends on a bar line")
+
+
+def _all_styles(analysis: Analysis):
+    yield from ((item, True) for item in analysis.positive)
+    yield from ((item, False) for item in analysis.negative)
+    seen: set[int] = set()
+    for resolved in analysis.sections:
+        for item in resolved.positive:
+            if id(item) not in seen:
+                seen.add(id(item))
+                yield item, True
+        for item in resolved.negative:
+            if id(item) not in seen:
+                seen.add(id(item))
+                yield item, False
+
+
+def _styles(analysis: Analysis, report: Report) -> None:
+    """W106, W107 and W108, in one pass over every style the song writes."""
+    bpm = analysis.settings.tempo.bpm
+    for item, positive in _all_styles(analysis):
+        text = item.text
+        if not positive and _SELF_NEGATING.match(text):
+            rest = text.split(None, 1)[-1]
+            report.warning("W106", item.span, f"`- {text}` is a double negative: it asks for what it names",
+                           f"write `- {rest}` to keep it out")
+        if positive and bpm is not None:
+            match = _STYLE_BPM.search(text)
+            if match and abs(float(match.group(1)) - float(bpm)) > 0.5:
+                report.warning("W107", item.span,
+                               f"style `{text}` says {match.group(1)} bpm but the song's `bpm` is {float(bpm):g}",
+                               "make them agree: bars are timed by `bpm`, the music by the style")
+        if _BEYOND_LATIN.search(text) and any(ch.isalpha() for ch in _BEYOND_LATIN.findall(text)):
+            report.warning("W108", item.span, f"style `{text}` is not in English",
+                           "the API reads styles best in English (lyrics may be in any language)")
+
+
+def ignored_lines(comments: list) -> dict[int, set[str]]:
+    """Line number -> codes silenced there by `# musicplan: ignore CODE` on the line before."""
+    out: dict[int, set[str]] = {}
+    for comment in comments:
+        match = _IGNORE.search(comment.text)
+        if match:
+            out.setdefault(comment.span.line + 1, set()).update(re.split(r"[\s,]+", match.group(1)))
+    return out
+
+
+def silence(report: Report, comments: list, ignore: frozenset[str] = frozenset(),
+            enable: frozenset[str] = frozenset()) -> None:
+    """Drop the warnings a comment, ``--ignore`` or the off-by-default set silences."""
+    silenced = ignored_lines(comments)
+
+    def keep(d: Diagnostic) -> bool:
+        if d.is_error:
+            return True
+        if d.code in ignore or (d.code in OFF_BY_DEFAULT and d.code not in enable):
+            return False
+        return d.code not in silenced.get(d.span.line, ())
+
+    report.diagnostics[:] = [d for d in report.diagnostics if keep(d)]

@@ -1,0 +1,546 @@
+"""Song model to meaning: every rule and limit of the format, checked where it is written.
+
+``analyze`` reads the fields first (the model, tempo and meter decide what the
+sections mean), then walks the sections once, resolving ``@repeat``, bars and
+ranges, and reports each problem at the position song-format.md names. What it
+returns is all the compiler needs, so nothing is worked out twice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from musicplan.base.record import Factory, Record
+from musicplan.spec import limits
+from musicplan.base.diagnostics import Report, Span
+from musicplan.analyse.durations import Tempo, format_clock, to_ms
+from musicplan.analyse.values import parse_boolean, parse_bpm, parse_meter, parse_seed, suggest_key
+from musicplan.base.words import nearest
+from musicplan.spec.vocabulary import FIELDS, fields_in_scope
+from musicplan.read.written import (
+    Adherence,
+    Condition,
+    Continuation,
+    Duration,
+    Field,
+    Lyric,
+    Repeat,
+    Section,
+    SongModel,
+    Source,
+    StyleItem,
+    StyleLine,
+    TimeRange,
+    UnknownDirective,
+)
+from musicplan.read.parse import parse_duration_value
+
+_DIRECTIVES = ("@repeat", "@source", "@adherence", "@condition")
+_INLINE_DIRECTION = re.compile(r"\{[^{}]*\}")
+
+
+class Settings(Record):
+    model: str = limits.DEFAULT_MODEL
+    title: str | None = None
+    prompt: str | None = None
+    length_ms: int | None = None
+    instrumental: bool | None = None
+    seed: int | None = None
+    respect_durations: bool | None = None
+    finetune: str | None = None
+    inpainting: bool | None = None
+    timestamps: bool | None = None
+    c2pa: bool | None = None
+    output_format: str | None = None
+    tempo: Tempo = Factory(lambda: Tempo(None))
+
+    @property
+    def chunked(self) -> bool:
+        return self.model in limits.CHUNK_MODELS
+
+
+class Ms(Record):
+    """A time range in milliseconds."""
+
+    start: int
+    end: int
+
+
+class Resolved(Record):
+    """One section as it will be sent."""
+
+    section: Section
+    positive: list[StyleItem]
+    negative: list[StyleItem]
+    lines: list[Lyric]
+    duration_ms: int | None
+    source: tuple[str, Ms, list[Ms]] | None = None
+    adherence: str | None = None
+    condition: tuple[str, Ms, str | None] | None = None
+    reference: bool = False  # an audio reference chunk (chunk models)
+
+
+class Analysis(Record):
+    song: SongModel
+    settings: Settings
+    positive: list[StyleItem]
+    negative: list[StyleItem]
+    sections: list[Resolved]
+
+    @property
+    def is_prompt(self) -> bool:
+        return self.settings.prompt is not None
+
+
+def analyze(song: SongModel, report: Report, model: str | None = None) -> Analysis:
+    settings, fields_by_key = _read_fields(song, report, model)
+    positive = _items(song.global_styles, True)
+    negative = _items(song.global_styles, False)
+    analysis = Analysis(song, settings, positive, negative, [])
+    if settings.prompt is not None or "prompt" in fields_by_key:
+        _check_prompt_song(song, report)
+        return analysis
+    _check_styles(positive, negative, report)
+    analysis.sections = _resolve_sections(song, settings, positive, negative, report)
+    _check_plan_song(song, analysis, fields_by_key, report)
+    return analysis
+
+
+# ---------------------------------------------------------------- fields
+
+def _read_fields(song: SongModel, report: Report, model_override: str | None
+                 ) -> tuple[Settings, dict[str, Field]]:
+    settings = Settings()
+    seen: dict[str, Field] = {}
+    continued = {id(line) for item in song.fields for line in item.continuation}
+    for line in song.header:
+        if isinstance(line, Continuation) and id(line) not in continued:
+            report.error("E111", line.span, "an indented line with nothing to continue",
+                         "remove the indentation: only `prompt` continues on indented lines, "
+                         "right after the `prompt:` line")
+    for item in song.fields:
+        spec = FIELDS.get(item.key)
+        if spec is None:
+            report.error("E200", item.key_span, f"unknown field `{item.raw_key}`",
+                         suggest_key(item.raw_key))
+            continue
+        if item.key in seen:
+            first = seen[item.key].key_span
+            report.error("E201", item.key_span, f"`{item.key}` is given twice",
+                         f"it was first set on line {first.line}; keep one of them")
+            continue
+        seen[item.key] = item
+        if item.continuation and item.key != "prompt":
+            report.error("E111", item.continuation[0].span,
+                         f"only `prompt` may continue on indented lines, not `{item.key}`",
+                         "remove the indentation, or put the text on the field's own line")
+        _read_value(item, spec.kind, settings, report)
+    if model_override is not None:
+        settings.model = model_override
+    _check_c2pa(seen, settings, report)
+    return settings, seen
+
+
+def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> None:
+    value, span = item.value, item.value_span
+    if kind == "prompt":
+        text = item.full_value
+        if not text:
+            report.error("E213", item.key_span, "the prompt is empty",
+                         "write the prompt after `prompt:` or on indented lines below it")
+        elif len(text) > limits.PROMPT_CHARS_MAX:
+            report.error("E213", item.key_span,
+                         f"the prompt has {len(text)} characters; the API takes at most "
+                         f"{limits.PROMPT_CHARS_MAX}", "shorten the prompt")
+        settings.prompt = text
+        return
+    if not value:
+        report.error("E211", item.key_span, f"`{item.key}` has no value",
+                     "write the value after the colon, or remove the line")
+        return
+    if kind == "text":
+        setattr(settings, item.key, value)
+    elif kind == "model":
+        if _one_of(value, limits.MODELS, "E204", "unknown model", span, report,
+                   "models: " + ", ".join(limits.MODELS)):
+            settings.model = value
+    elif kind == "boolean":
+        flag = parse_boolean(value)
+        if flag is None:
+            report.error("E202", span, f"`{value}` is not a yes/no value",
+                         "write yes, no, true, false, on or off")
+        else:
+            setattr(settings, item.key, flag)
+    elif kind == "seed":
+        seed = parse_seed(value)
+        if seed is None:
+            report.error("E203", span, f"`{value}` is not a seed: a seed is a whole number of 0 or more",
+                         "e.g. `seed: 42`")
+        else:
+            settings.seed = seed
+            if seed > limits.SEED_WARN_ABOVE:
+                report.warning("W003", span, f"seed {seed} is above {limits.SEED_WARN_ABOVE}",
+                               "the API may refuse or wrap seeds that don't fit in 32 bits; "
+                               f"use a seed from 0 to {limits.SEED_WARN_ABOVE}")
+    elif kind == "format":
+        if _one_of(value, limits.OUTPUT_FORMATS, "E205", "unknown output format", span, report,
+                   "formats look like mp3_44100_128, pcm_44100 or opus_48000_128"):
+            settings.output_format = value
+    elif kind == "bpm":
+        bpm = parse_bpm(value)
+        if bpm is None:
+            report.error("E206", span, f"`{value}` is not a tempo: bpm is a number above 0",
+                         "e.g. `bpm: 120` or `bpm: 92.5`")
+        else:
+            settings.tempo = Tempo(bpm, settings.tempo.beats_per_bar)
+    elif kind == "meter":
+        meter = parse_meter(value)
+        if meter is None:
+            report.error("E207", span, f"`{value}` is not a meter",
+                         "write beats per bar and the beat's note value, e.g. 4/4, 3/4 or 6/8")
+        else:
+            settings.tempo = Tempo(settings.tempo.bpm, meter[0])
+    elif kind == "duration":
+        dur = parse_duration_value(value, span.line, span.column, report)
+        if dur is None:
+            return
+        ms = to_ms(Duration(dur.text, dur.kind, span), settings.tempo, report)
+        if ms is None:
+            return
+        if not limits.LENGTH_MS_MIN <= ms <= limits.LENGTH_MS_MAX:
+            report.error("E214", span, f"length {format_clock(ms)} is outside 0:03 to 10:00",
+                         "a prompt song lasts from 3 seconds to 10 minutes")
+        else:
+            settings.length_ms = ms
+
+
+def _one_of(value: str, choices: tuple[str, ...], code: str, what: str, span: Span, report: Report,
+            hint: str) -> bool:
+    """Whether ``value`` is one of ``choices``; if not, an error that names the nearest."""
+    if value in choices:
+        return True
+    guess = nearest(value, choices)
+    report.error(code, span, f"{what} `{value}`", (f"did you mean `{guess}`? " if guess else "") + hint)
+    return False
+
+
+def _check_c2pa(seen: dict[str, Field], settings: Settings, report: Report) -> None:
+    fmt = settings.output_format
+    if settings.c2pa and fmt is not None and not limits.is_mp3(fmt):
+        report.error("E210", seen["c2pa"].span, f"C2PA signing needs an mp3 format, not `{fmt}`",
+                     f"remove `c2pa`, or choose an mp3 format (line {seen['format'].key_span.line})")
+
+
+# ---------------------------------------------------------------- prompt and plan songs
+
+def _check_prompt_song(song: SongModel, report: Report) -> None:
+    first_style = song.global_styles[0].span if song.global_styles else None
+    first_heading = song.sections[0].heading.span if song.sections else None
+    candidates = [s for s in (first_style, first_heading) if s is not None]
+    if candidates:
+        where = min(candidates)
+        what = "style lines" if where == first_style else "sections"
+        report.error("E212", where, f"a prompt song has no {what}",
+                     "either remove `prompt` and write sections, or remove the style lines "
+                     "and sections and describe the song in the prompt")
+    for key in fields_in_scope("plan"):
+        for item in song.fields:
+            if item.key == key:
+                report.error("E209", item.key_span, f"`{key}` applies to songs with sections, not to a prompt song",
+                             "remove it, or write the song as sections instead of a prompt")
+
+
+def _check_plan_song(song: SongModel, analysis: Analysis, seen: dict[str, Field], report: Report) -> None:
+    total = sum(r.duration_ms or 0 for r in analysis.sections)
+    for key in fields_in_scope("prompt"):
+        item = seen.get(key)
+        if key == "prompt":
+            continue  # a plan song has no prompt, by definition
+        if item is None:
+            continue
+        if key == "length":
+            message = (f"`length` is for prompt songs; this plan's sections add up to "
+                       f"{format_clock(total)}")
+            hint = "remove `length`: the sections' durations set the length"
+        else:
+            message = f"`{key}` is for prompt songs"
+            hint = ("remove it and add `- vocals` or `+ instrumental` to the global styles"
+                    if key == "instrumental" else "remove it, or write the song as a prompt")
+        report.error("E208", item.key_span, message, hint)
+    if not song.sections:
+        report.error("E215", Span.at(1, 1),
+                     "the song has no sections: write at least one, or a `prompt`",
+                     "add a heading such as `[Verse 1] 0:20`, or a field `prompt: ...`")
+    if analysis.settings.chunked and analysis.settings.respect_durations is not None:
+        item = seen["respect_durations"]
+        report.warning("W005", item.key_span,
+                       f"`respect_durations` is ignored by {analysis.settings.model}",
+                       "remove it: chunk plans always keep the chunks' durations")
+
+
+# ---------------------------------------------------------------- styles
+
+def _items(lines: list[StyleLine], positive: bool) -> list[StyleItem]:
+    return [item for line in lines if line.positive == positive for item in line.items]
+
+
+def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: Report,
+                  copied: tuple[int, int] = (0, 0)) -> None:
+    """Empty items, the 50-per-list limit, repeats within a list and conflicts between lists.
+
+    ``copied`` counts leading items copied from another section (already reported there)."""
+    for items, skip in ((positive, copied[0]), (negative, copied[1])):
+        seen: dict[str, StyleItem] = {}
+        for index, item in enumerate(items):
+            if index < skip:
+                seen.setdefault(item.text.casefold(), item)
+                continue
+            if not item.text.strip(" \t"):
+                report.error("E106", item.span, "empty style",
+                             "write a style between the quotes, or remove them")
+                continue
+            if index == limits.STYLES_PER_LIST_MAX:
+                report.error("E407", item.span,
+                             f"more than {limits.STYLES_PER_LIST_MAX} styles in one list",
+                             f"the API takes at most {limits.STYLES_PER_LIST_MAX} styles per list: "
+                             "merge or drop some")
+            key = item.text.casefold()
+            if key in seen:
+                report.warning("W001", item.span, f"style `{item.text}` is listed twice",
+                               f"it is already on line {seen[key].span.line}: remove one")
+            else:
+                seen[key] = item
+    positives = {item.text.casefold() for item in positive}
+    for index, item in enumerate(negative):
+        if index >= copied[1] and item.text.casefold() in positives and item.text.strip(" \t"):
+            report.warning("W002", item.span,
+                           f"style `{item.text}` is both wanted (+) and unwanted (-)",
+                           "keep it on one side only")
+
+
+# ---------------------------------------------------------------- sections
+
+def _resolve_sections(song: SongModel, settings: Settings, positive: list[StyleItem],
+                      negative: list[StyleItem], report: Report) -> list[Resolved]:
+    resolved: list[Resolved] = []
+    for index, section in enumerate(song.sections):
+        if index == limits.SECTIONS_MAX:
+            report.error("E400", section.heading.span,
+                         f"more than {limits.SECTIONS_MAX} sections",
+                         f"the API takes at most {limits.SECTIONS_MAX}: merge some sections")
+        resolved.append(_resolve(section, resolved, settings, positive, negative, report))
+    _check_total(resolved, report)
+    return resolved
+
+
+def _ranges_ms(time_range: TimeRange, settings: Settings, report: Report) -> Ms | None:
+    start = to_ms(time_range.start, settings.tempo, report, in_range=True)
+    end = to_ms(time_range.end, settings.tempo, report, in_range=True)
+    if start is None or end is None:
+        return None
+    if start >= end:
+        report.error("E306", time_range.span, "a range's start must be below its end",
+                     "write the earlier time first, e.g. 0:10-0:30")
+        return None
+    return Ms(start, end)
+
+
+def _once(found: list, name: str, report: Report) -> list:
+    for extra in found[1:]:
+        report.error("E411", extra.span, f"`{name}` is given twice in this section",
+                     f"a section takes at most one `{name}`: keep one")
+    return found[:1]
+
+
+def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
+             global_positive: list[StyleItem], global_negative: list[StyleItem],
+             report: Report) -> Resolved:
+    heading = section.heading
+    name = heading.name
+    if not name and not settings.chunked:
+        report.error("E401", heading.span, "a section needs a name",
+                     f"write a name between the brackets, e.g. `[Verse 1]` (an empty `[]` "
+                     f"is allowed only for {' and '.join(limits.CHUNK_MODELS)})")
+    elif len(name) > limits.SECTION_NAME_MAX:
+        report.error("E401", heading.span,
+                     f"the section name has {len(name)} characters; at most "
+                     f"{limits.SECTION_NAME_MAX} are allowed", "shorten the name")
+
+    kinds: dict[type, list] = {}
+    for line in section.lines:
+        kinds.setdefault(type(line), []).append(line)
+    for directive in kinds.get(UnknownDirective, ()):
+        guess = nearest(directive.name, _DIRECTIVES)
+        report.error("E408", directive.span, f"unknown directive `{directive.name}`",
+                     f"did you mean `{guess}`?" if guess else "directives: " + ", ".join(_DIRECTIVES))
+
+    repeats = _once(kinds.get(Repeat, []), "@repeat", report)
+    sources = _once(kinds.get(Source, []), "@source", report)
+    adherences = _once(kinds.get(Adherence, []), "@adherence", report)
+    conditions = _once(kinds.get(Condition, []), "@condition", report)
+    style_lines: list[StyleLine] = kinds.get(StyleLine, [])
+    own_lyrics: list[Lyric] = kinds.get(Lyric, [])
+
+    positive: list[StyleItem] = []
+    negative: list[StyleItem] = []
+    lines: list[Lyric] = []
+    duration_ms: int | None = None
+    copied = (0, 0)
+    if repeats:
+        repeat = repeats[0]
+        target = next((r for r in reversed(earlier) if r.section.name == repeat.name), None)
+        if target is None:
+            names = [r.section.name for r in earlier]
+            guess = nearest(repeat.name, names) if names else None
+            report.error("E409", repeat.name_span,
+                         f"no earlier section is called `{repeat.name}`",
+                         f"did you mean `{guess}`? " if guess else
+                         "`@repeat` copies a section above this one; names must match exactly")
+        else:
+            positive, negative = list(target.positive), list(target.negative)
+            lines = list(target.lines)
+            duration_ms = target.duration_ms
+            copied = (len(positive), len(negative))
+        if own_lyrics:
+            report.error("E410", own_lyrics[0].span,
+                         "a section with `@repeat` takes its lyrics from the section it repeats",
+                         "remove these lyric lines, or remove `@repeat` and write the section out")
+
+    positive += _items(style_lines, True)
+    negative += _items(style_lines, False)
+    lyrics = own_lyrics if not repeats else []
+    lines += lyrics
+    _check_lyrics(lyrics, settings, report)
+
+    if heading.duration is not None:
+        duration_ms = to_ms(heading.duration, settings.tempo, report)
+    elif not repeats and not (settings.chunked and sources):
+        report.error("E402", heading.span, f"section `{name}` has no duration",
+                     "write one after the heading, e.g. `[Verse 1] 0:20` or `[Intro] 8 bars`")
+
+    result = Resolved(section, positive, negative, lines, duration_ms)
+    if adherences:
+        result.adherence = _level(adherences[0].level, adherences[0].level_span,
+                                  limits.ADHERENCE_LEVELS, "@adherence", report)
+    if conditions:
+        condition = conditions[0]
+        strength = None
+        if condition.strength is not None and condition.strength_span is not None:
+            strength = _level(condition.strength, condition.strength_span,
+                              limits.CONDITION_STRENGTHS, "strength", report)
+        ms = _ranges_ms(condition.range, settings, report)
+        if ms is not None:
+            result.condition = (condition.song_id, ms, strength)
+    if not settings.chunked:
+        for directive in adherences + conditions:
+            keyword = "@adherence" if isinstance(directive, Adherence) else "@condition"
+            report.error("E412", directive.span,
+                         f"`{keyword}` works with {' and '.join(limits.CHUNK_MODELS)} only",
+                         f"set `model: music_v2` or `model: music_v2_5`, or remove `{keyword}`")
+    if sources:
+        _resolve_source(sources[0], section, result, settings, report)
+
+    if result.reference:
+        result.positive, result.negative = [], []
+    elif settings.chunked:
+        _check_styles(global_positive + positive, global_negative + negative, report,
+                      copied=(len(global_positive) + copied[0], len(global_negative) + copied[1]))
+    else:
+        _check_styles(positive, negative, report, copied=copied)
+
+    if duration_ms is not None and heading.duration is not None and not result.reference:
+        if not limits.SECTION_MS_MIN <= duration_ms <= limits.SECTION_MS_MAX:
+            report.error("E403", heading.duration.span,
+                         f"section `{name}` lasts {format_clock(duration_ms)}; a section lasts "
+                         "from 0:03 to 2:00", "change the duration, or split the section in two")
+    return result
+
+
+def _level(value: str, span: Span, allowed: tuple[str, ...], what: str, report: Report) -> str | None:
+    if _one_of(value, allowed, "E413", f"unknown `{what}` level", span, report, "levels: " + ", ".join(allowed)):
+        return value
+    return None
+
+
+def _resolve_source(source: Source, section: Section, result: Resolved, settings: Settings,
+                    report: Report) -> None:
+    main = _ranges_ms(source.range, settings, report)
+    excepts: list[Ms] = []
+    for time_range in source.excepts:
+        ms = _ranges_ms(time_range, settings, report)
+        if ms is None:
+            continue
+        if main is not None and not (main.start <= ms.start and ms.end <= main.end):
+            report.error("E307", time_range.span, "an `except` range must lie inside the main range",
+                         f"the main range runs from {format_clock(main.start)} to {format_clock(main.end)}")
+        excepts.append(ms)
+    if main is None:
+        return
+    result.source = (source.song_id, main, excepts)
+    if not settings.chunked:
+        return
+    # Chunk models: a section of nothing but @source is an audio reference chunk.
+    result.reference = True
+    extra = [line for line in section.lines
+             if isinstance(line, (StyleLine, Lyric, Repeat, Adherence, Condition))]
+    if source.excepts:
+        report.error("E414", source.excepts[0].span,
+                     f"`except` is not available in {settings.model} audio references",
+                     "remove the `except` ranges")
+    if extra:
+        report.error("E414", extra[0].span,
+                     "a section with `@source` is an audio reference: it takes nothing else",
+                     "move these lines to a section of their own")
+    length = main.end - main.start
+    if length < limits.AUDIO_REFERENCE_MS_MIN:
+        report.error("E414", source.range.span,
+                     f"an audio reference lasts at least {limits.AUDIO_REFERENCE_MS_MIN} ms",
+                     "widen the range")
+    if result.duration_ms is not None and result.duration_ms != length:
+        duration = section.heading.duration
+        assert duration is not None
+        report.error("E414", duration.span,
+                     f"the heading says {format_clock(result.duration_ms)} but the range lasts "
+                     f"{format_clock(length)}",
+                     "remove the heading's duration: an audio reference lasts as long as its range")
+    result.duration_ms = length
+    result.lines = []
+
+
+def _check_lyrics(lyrics: list[Lyric], settings: Settings, report: Report) -> None:
+    for index, lyric in enumerate(lyrics):
+        if index == limits.LYRIC_LINES_MAX:
+            report.error("E405", lyric.span, f"more than {limits.LYRIC_LINES_MAX} lyric lines in one section",
+                         "split the section in two, or shorten the lyrics")
+        if len(lyric.text) > limits.LYRIC_LINE_CHARS_MAX:
+            column = min(lyric.content_column + limits.LYRIC_LINE_CHARS_MAX, lyric.span.end_column - 1)
+            report.error("E406", Span(lyric.span.line, column, lyric.span.line, lyric.span.end_column),
+                         f"this lyric line has {len(lyric.text)} characters; at most "
+                         f"{limits.LYRIC_LINE_CHARS_MAX} are allowed",
+                         "break it into two lines")
+        match = None if settings.chunked or "{" not in lyric.text else _INLINE_DIRECTION.search(lyric.text)
+        if match:
+            column = min(lyric.content_column + match.start(), lyric.span.end_column - 1)
+            report.warning("W004", Span(lyric.span.line, column, lyric.span.line, column + len(match.group(0))),
+                           f"`{match.group(0)}` is a performance direction inside the lyrics",
+                           "music_v1 sings it: move it to a `+` style line of the section "
+                           "(music_v2 and music_v2_5 read inline directions)")
+
+
+def _check_total(resolved: list[Resolved], report: Report) -> None:
+    if not resolved:
+        return
+    total = 0
+    for item in resolved:
+        if item.duration_ms is None:
+            continue
+        before = total
+        total += item.duration_ms
+        if before <= limits.SONG_MS_MAX < total:
+            report.error("E404", item.section.heading.span,
+                         f"the song passes 10:00 here (it reaches {format_clock(total)})",
+                         "a song lasts at most 10 minutes: shorten or drop sections")
+    if all(item.duration_ms is not None for item in resolved) and total < limits.SONG_MS_MIN:
+        report.error("E404", resolved[0].section.heading.span,
+                     f"the song lasts {format_clock(total)}; a song lasts at least 0:03",
+                     "lengthen the sections")

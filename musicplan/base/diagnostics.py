@@ -1,0 +1,126 @@
+"""What musicplan says about a song: positions, diagnostics and the one exception."""
+
+from __future__ import annotations
+
+from typing import Iterable, Literal
+
+from musicplan.base.record import Factory, Record
+
+Severity = Literal["error", "warning"]
+
+
+class Span(tuple):
+    """A stretch of source text. Lines and columns are 1-based; columns count
+    code points; ``end_column`` is one past the last character. A tuple, so it
+    orders and hashes by position."""
+
+    __slots__ = ()
+
+    def __new__(cls, line: int, column: int, end_line: int, end_column: int) -> Span:
+        return tuple.__new__(cls, (line, column, end_line, end_column))
+
+    line = property(lambda self: self[0])
+    column = property(lambda self: self[1])
+    end_line = property(lambda self: self[2])
+    end_column = property(lambda self: self[3])
+
+    def __getnewargs__(self) -> tuple[int, int, int, int]:  # pickling, for worker processes
+        return (self[0], self[1], self[2], self[3])
+
+    def __repr__(self) -> str:
+        return f"Span(line={self[0]}, column={self[1]}, end_line={self[2]}, end_column={self[3]})"
+
+    @classmethod
+    def at(cls, line: int, column: int, width: int = 1) -> Span:
+        return cls(line, column, line, column + max(width, 1))
+
+    def to(self, other: Span) -> Span:
+        return Span(self[0], self[1], other[2], other[3])
+
+
+class Edit(Record):
+    """Replace the text at ``span`` with ``text`` (an empty span inserts).
+    A diagnostic's ``fix`` is the edits that are certainly what the writer
+    meant; ``check --fix`` and the language server's code actions apply them."""
+
+    span: Span
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.span.line, "column": self.span.column, "end_line": self.span.end_line,
+                "end_column": self.span.end_column, "text": self.text}
+
+
+class Diagnostic(Record):
+    path: str
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+    fix: tuple[Edit, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            **({"fix": [edit.to_dict() for edit in self.fix]} if self.fix else {}),
+        }
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.span.line, self.span.column, self.code)
+
+
+class Report(Record):
+    """Collects diagnostics for one source while it passes through the pipeline."""
+
+    path: str
+    diagnostics: list[Diagnostic] = Factory(list)
+
+    def error(self, code: str, span: Span, message: str, hint: str = "", fix: tuple[Edit, ...] = ()) -> None:
+        self.diagnostics.append(Diagnostic(self.path, span, "error", code, message, hint, fix))
+
+    def warning(self, code: str, span: Span, message: str, hint: str = "", fix: tuple[Edit, ...] = ()) -> None:
+        self.diagnostics.append(Diagnostic(self.path, span, "warning", code, message, hint, fix))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.diagnostics, key=Diagnostic.sort_key)
+
+
+class SongError(Exception):
+    """Raised when a song (or plan) has errors; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.is_error]
+        first = errors[0] if errors else (self.diagnostics[0] if self.diagnostics else None)
+        if first is None:
+            summary = "the song has errors"
+        else:
+            more = len(errors) - 1
+            summary = (
+                f"{first.path}:{first.span.line}:{first.span.column}: "
+                f"{first.code} {first.message}"
+            )
+            if more > 0:
+                summary += f" (and {more} more error{'s' if more > 1 else ''})"
+        super().__init__(summary)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]

@@ -1,0 +1,121 @@
+"""What every command shares: exit codes, reading inputs, writing outputs, the
+source lines under diagnostics, and the lint options of a run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from musicplan.base.exits import Exit
+from musicplan.base.record import Factory, Record
+from musicplan.read.source import from_text
+
+if TYPE_CHECKING:
+    from musicplan.pipeline import Options
+
+__all__ = ["Exit", "Input", "Inputs", "Snippets", "UsageError", "emit", "failed", "lint_options", "options_of",
+           "read_inputs", "STDIN", "STDIN_NAME"]
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+class UsageError(Exception):
+    """A command was called wrongly: said on standard error, exit 2."""
+
+
+class Input(Record):
+    path: str  # as shown in diagnostics
+    data: bytes
+
+    @property
+    def stem(self) -> str:
+        return "stdin" if self.path == STDIN_NAME else Path(self.path).stem
+
+
+class Inputs(Record):
+    items: list[Input] = Factory(list)
+    unreadable: int = 0
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for path in paths:
+        if path != STDIN and Path(path).is_dir():
+            out += sorted(str(p) for p in Path(path).rglob("*.song"))
+        else:
+            out.append(path)
+    return out
+
+
+def read_inputs(paths: Sequence[str], stderr: TextIO, *, folders: bool = True) -> Inputs:
+    """Read every file (``-`` is standard input); with ``folders``, a folder
+    stands for the songs in it. What can't be read is said on ``stderr``."""
+    inputs = Inputs()
+    for path in _expand(paths) if folders else paths:
+        try:
+            if path == STDIN:
+                inputs.items.append(Input(STDIN_NAME, sys.stdin.buffer.read()))
+            else:
+                inputs.items.append(Input(path, Path(path).read_bytes()))
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            stderr.write(f"musicplan: cannot read {path}: {reason}\n")
+            inputs.unreadable += 1
+    return inputs
+
+
+class Snippets:
+    """The source lines shown under text diagnostics, split once per file."""
+
+    def __init__(self, inputs: Inputs | None = None) -> None:
+        self.texts = {item.path: item.data for item in inputs.items} if inputs else {}
+        self.cache: dict[str, list[str]] = {}
+
+    def __call__(self, path: str, number: int) -> str:
+        if path not in self.cache:
+            text = from_text(self.texts.get(path, b"").decode("utf-8", errors="replace"), path).text
+            self.cache[path] = [line.rstrip("\r") for line in text.split("\n")]
+        lines = self.cache[path]
+        return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+def emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO) -> Exit:
+    """``text`` to the file ``output`` (atomically) or, without one, to standard output."""
+    from musicplan.base.files import write_atomic
+
+    try:
+        if output and output != STDIN:
+            write_atomic(output, text)
+        else:
+            stdout.write(text)
+    except OSError as exc:
+        stderr.write(f"musicplan: cannot write {exc.filename or output}: {exc.strerror}\n")
+        return Exit.USAGE
+    return Exit.OK
+
+
+def lint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ignore", action="append", metavar="CODE",
+                        help="silence a warning code for this run (repeat, or separate with commas)")
+    parser.add_argument("--enable", action="append", metavar="CODE",
+                        help="turn on a lint that is off by default (W104, W105)")
+
+
+def _codes(args: argparse.Namespace, name: str) -> frozenset[str]:
+    values = getattr(args, name, None) or []
+    return frozenset(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+
+
+def options_of(args: argparse.Namespace) -> Options:
+    """The pipeline's options from a command line."""
+    from musicplan.pipeline import Options
+
+    return Options(getattr(args, "model", None), _codes(args, "ignore"), _codes(args, "enable"))
+
+
+def failed(diagnostics: Sequence, strict: bool) -> bool:
+    return any(d.is_error or strict for d in diagnostics)

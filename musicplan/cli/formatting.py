@@ -1,0 +1,100 @@
+"""`musicplan fmt` and `musicplan decompile`: songs to their canonical text, JSON to songs."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from musicplan.cli.common import STDIN_NAME, Exit, Snippets, emit, read_inputs
+
+
+def register(sub: Any) -> None:
+    fmt = sub.add_parser("fmt", help="rewrite songs in the canonical layout")
+    fmt.add_argument("files", nargs="+", metavar="FILE", help="songs or directories; - reads standard input")
+    mode = fmt.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="change nothing; exit 1 naming files that would change")
+    mode.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
+    fmt.set_defaults(run=cmd_fmt)
+
+    dec = sub.add_parser("decompile", help="turn a JSON body or plan into .song text")
+    dec.add_argument("file", metavar="FILE.json", help="a request body or plan; - reads standard input")
+    dec.add_argument("-o", "--output", metavar="FILE.song", help="write the song here")
+    dec.set_defaults(run=cmd_decompile)
+
+
+def _split(text: str) -> list[str]:
+    # Only LF ends a line in a song (str.splitlines would also split at \x1e, \u2028...).
+    return text.split("\n")
+
+
+def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.base.diagnostics import Report
+    from musicplan.base.files import write_atomic
+    from musicplan.cli import report
+    from musicplan.read.source import decode
+    from musicplan.write.fmt import FormatChangedMeaning, format_source
+
+    inputs = read_inputs(args.files, stderr)
+    problems = changed = 0
+    snippets = Snippets(inputs)
+    for item in inputs.items:
+        diag = Report(item.path)
+        source = decode(item.data, item.path, diag)
+        try:
+            result = format_source(source) if source is not None else None
+        except FormatChangedMeaning:
+            stderr.write(f"musicplan: formatting {item.path} would change what it means; it is left "
+                         "untouched. This is a bug in musicplan: please report it with the file.\n")
+            return Exit.INTERNAL
+        found = diag.sorted() if result is None else result.diagnostics
+        report.write_text(found, snippets, stderr)
+        if result is None or result.text is None:
+            problems += 1
+            continue
+        if item.path == STDIN_NAME:
+            stdout.write(result.text)
+            continue
+        original = item.data.decode("utf-8")
+        if result.text == original:
+            continue
+        changed += 1
+        if args.diff:
+            import difflib
+
+            stdout.writelines(line + "\n" for line in difflib.unified_diff(
+                _split(original), _split(result.text), fromfile=item.path, tofile=item.path, lineterm=""))
+        elif args.check:
+            stdout.write(f"would reformat {item.path}\n")
+        else:
+            try:
+                write_atomic(item.path, result.text)
+            except OSError as exc:
+                stderr.write(f"musicplan: cannot rewrite {item.path}: {exc.strerror or exc}\n")
+                problems += 1
+                continue
+            stderr.write(f"reformatted {item.path}\n")
+    if inputs.unreadable:
+        return Exit.USAGE
+    if problems or ((args.check or args.diff) and changed):
+        return Exit.PROBLEMS
+    return Exit.OK
+
+
+def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.base.diagnostics import Report
+    from musicplan.cli import report
+    from musicplan.read.source import decode
+    from musicplan.write.decompile import decompile_text
+
+    inputs = read_inputs([args.file], stderr, folders=False)
+    if inputs.unreadable:
+        return Exit.USAGE
+    item = inputs.items[0]
+    diag = Report(item.path)
+    source = decode(item.data, item.path, diag)
+    result = decompile_text(source.text, item.path) if source is not None else None
+    found = diag.sorted() if result is None else result.diagnostics
+    report.write_text(found, Snippets(inputs), stderr)
+    if result is None or result.text is None:
+        return Exit.PROBLEMS
+    return emit(result.text, args.output, stdout, stderr)

@@ -1,0 +1,310 @@
+"""`musicplan render` and `musicplan plan`: a song becomes audio; a prompt becomes a song.
+
+Exit codes beyond check's (``musicplan.base.exits``): 4 the API refused the
+key (401/403), 5 the account's quota is used up, 6 the API stayed unavailable
+or the download broke off. Each client exception carries its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from musicplan.base.diagnostics import Diagnostic, Report, Span
+from musicplan.base.files import write_atomic
+from musicplan.cli.common import STDIN_NAME, Exit, Input, Snippets, emit, read_inputs
+from musicplan.cli.report import SourceLines
+
+
+def register(sub: Any) -> None:
+    from musicplan.spec.limits import MODELS, OUTPUT_FORMATS
+
+    def connection(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--api-key", help="the API key (default: $ELEVENLABS_API_KEY)")
+        parser.add_argument("--base-url", help="the API's address (default: $ELEVENLABS_BASE_URL or "
+                                               "https://api.elevenlabs.io; regional: api.us, "
+                                               "api.eu.residency, api.in.residency, api.sg.residency)")
+        parser.add_argument("--attempts", type=int, default=3,
+                            help="tries for a refused request (429, 408, 5xx, no connection); default 3")
+        parser.add_argument("--timeout", type=float, default=600.0,
+                            help="seconds to wait for the reply to go on (default 600)")
+        parser.add_argument("--force", action="store_true", help="replace files that exist")
+
+    render = sub.add_parser("render", help="submit a song and save its audio and metadata")
+    render.add_argument("song", metavar="SONG", help="the song; - reads standard input")
+    render.add_argument("-o", "--output", metavar="AUDIO",
+                        help="where the audio goes (default: the title, or the file's name, "
+                             "with the format's extension); AUDIO.json gets the metadata")
+    render.add_argument("--endpoint", choices=("detailed", "stream", "compose"), default="detailed")
+    render.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: the song's `format`)")
+    render.add_argument("--keep-partial", action="store_true",
+                        help="keep a broken-off download as AUDIO.part")
+    connection(render)
+    render.set_defaults(run=cmd_render)
+
+    plan = sub.add_parser("plan", help="ask the API to plan a song from a prompt, as a .song file")
+    plan.add_argument("prompt", metavar="PROMPT")
+    plan.add_argument("--length", help="the song's length, e.g. 2:30")
+    plan.add_argument("--model", choices=MODELS)
+    plan.add_argument("-o", "--output", metavar="NEW.song", help="write the song here (default: standard output)")
+    connection(plan)
+    plan.set_defaults(run=cmd_plan)
+
+
+class _Say:
+    """Every line for the user passes here, so the key can never be printed."""
+
+    def __init__(self, stream: TextIO, key: str | None) -> None:
+        self.stream = stream
+        self.key = key
+
+    def __call__(self, text: str) -> None:
+        self.stream.write(redact(text, self.key) + "\n")
+
+
+def redact(text: str, key: str | None) -> str:
+    return text.replace(key, "***") if key else text
+
+
+class _Progress:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.shown = 0.0
+
+    def __call__(self, received: int) -> None:
+        now = time.monotonic()
+        if now - self.shown < 0.1:
+            return
+        self.shown = now
+        elapsed = int(now - self.start)
+        self.stream.write(f"\r{received / 1_000_000:8.2f} MB received, {elapsed // 60}:{elapsed % 60:02d} elapsed")
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\n")
+
+
+def _key(args: argparse.Namespace) -> str | None:
+    import os
+
+    from musicplan.remote.client import KEY_ENV
+
+    return args.api_key or os.environ.get(KEY_ENV)
+
+
+def _client(args: argparse.Namespace, key: str):
+    from musicplan.remote.client import MusicClient, RetryPolicy
+
+    return MusicClient(key, base_url=args.base_url, read_timeout=args.timeout,
+                       retry=RetryPolicy(max_attempts=args.attempts))
+
+
+def _default_target(item: Input, title: str | None, output_format: str | None) -> Path:
+    from musicplan.remote.files import extension, safe_filename
+
+    stem = safe_filename(title) or (safe_filename(item.stem) if item.path != STDIN_NAME else None) or "song"
+    folder = Path(item.path).parent if item.path != STDIN_NAME else Path(".")
+    return folder / (stem + extension(output_format))
+
+
+def _failure(exc: BaseException, say: _Say, lines: SourceLines, analysis: Any, item: Input,
+             body: dict[str, Any], force: bool, stderr: TextIO) -> int:
+    from musicplan.cli import report
+    from musicplan.remote.client import (
+        ApiError,
+        AuthenticationError,
+        ContentRefused,
+        MusicApiError,
+        QuotaError,
+        RequestInvalid,
+        Unavailable,
+    )
+
+    if not isinstance(exc, MusicApiError):
+        raise exc
+    if isinstance(exc, RequestInvalid):
+        from musicplan.write.locate import locate
+
+        found = []
+        for error in exc.errors or [{"loc": ["body"], "msg": exc.message, "type": ""}]:
+            loc = error.get("loc") or ["body"]
+            where = ".".join(str(part) for part in loc)
+            span = locate(analysis, loc) if analysis is not None else Span.at(1, 1)
+            found.append(Diagnostic(item.path, span, "error", "E600",
+                                    f"the API refused this: {error.get('msg', 'invalid')}",
+                                    f"the API's rule `{error.get('type', '')}` at {where}"))
+        report.write_text([Diagnostic(d.path, d.span, d.severity, d.code, redact(d.message, say.key),
+                                      redact(d.hint, say.key)) for d in found], lines, stderr)
+    elif isinstance(exc, ContentRefused):
+        say(f"musicplan: the API refused the song ({exc.code}): {exc.message}")
+        _save_suggestion(exc, say, item, body, force)
+    elif isinstance(exc, AuthenticationError):
+        say(f"musicplan: the API refused the key ({exc.status} {exc.code or ''}): {exc.message}".replace(" )", ")"))
+    elif isinstance(exc, QuotaError):
+        say(f"musicplan: the account's quota does not cover this ({exc.code or exc.status}): {exc.message}")
+    elif isinstance(exc, Unavailable):
+        say(f"musicplan: the API stayed unavailable ({exc.status}): {exc.message}")
+    elif isinstance(exc, ApiError):
+        say(f"musicplan: the API refused the request ({exc.status}): {exc.message}")
+    else:
+        say(f"musicplan: {exc}")
+    return exc.exit_code
+
+
+def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], force: bool) -> None:
+    from musicplan.write.body import dumps
+    from musicplan.write.decompile import decompile_text
+
+    suggestion = exc.suggestion
+    if suggestion is None:
+        return
+    key, kind = ("prompt", str) if exc.code == "bad_prompt" else ("composition_plan", dict)
+    if not isinstance(suggestion, kind):
+        return
+    suggested = {k: v for k, v in body.items() if k not in ("prompt", "composition_plan")}
+    suggested[key] = suggestion
+    if key == "prompt":
+        suggested = {k: v for k, v in suggested.items() if k not in ("seed", "respect_sections_durations")}
+    result = decompile_text(dumps(suggested), "suggestion")
+    if result.text is None:
+        say("musicplan: the API's suggestion could not be turned into a song")
+        return
+    folder = Path(item.path).parent if item.path != STDIN_NAME else Path(".")
+    target = folder / f"{item.stem}.suggested.song"
+    if target.exists() and not force:
+        say(f"musicplan: {target} exists: the suggestion was not saved (use --force)")
+        return
+    write_atomic(target, "# Suggested by the Music API instead of the refused song.\n" + result.text)
+    say(f"the API's suggestion is in {target}")
+
+
+def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.cli import report
+    from musicplan.remote.client import drop_unsupported
+    from musicplan.base.files import AtomicFile
+    from musicplan.remote.files import safe_filename
+    from musicplan.library import Song
+    from musicplan.pipeline import Options, check_bytes
+
+    key = _key(args)
+    say = _Say(stderr, key)
+    inputs = read_inputs([args.song], stderr, folders=False)
+    if inputs.unreadable:
+        return Exit.USAGE
+    item = inputs.items[0]
+    checked = check_bytes(item.data, item.path, Options())
+    lines = Snippets(inputs)
+    report.write_text(checked.diagnostics, lines, stderr)
+    if checked.analysis is None:
+        return Exit.PROBLEMS
+    song = Song(checked.analysis, checked.diagnostics)
+    body, dropped = drop_unsupported(song.to_body(), args.endpoint)
+    for name in dropped:
+        say(f"warning: the {args.endpoint} endpoint does not take `{name}`: it is not sent")
+    output_format = args.format or song.output_format
+    target = Path(args.output) if args.output else _default_target(item, song.title, output_format)
+    meta = target.with_name(target.name + ".json")
+    for path in (target, meta):
+        if path.exists() and not args.force:
+            say(f"musicplan: {path} exists: nothing was sent (use --force to replace it)")
+            return Exit.USAGE
+    if not key:
+        say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
+        return Exit.USAGE
+    progress = _Progress(stderr) if getattr(stderr, "isatty", lambda: False)() else None
+    try:
+        out = AtomicFile(target, force=args.force, keep_partial=args.keep_partial)
+    except OSError as exc:
+        say(f"musicplan: cannot write {target}: {exc.strerror or exc}")
+        return Exit.USAGE
+    try:
+        with _client(args, key) as client:
+            send = {"compose": client.compose, "detailed": client.compose_detailed,
+                    "stream": client.stream}[args.endpoint]
+            result = send(body, out.write, output_format=output_format, progress=progress)
+        out.commit()
+    except BaseException as exc:
+        kept = out.abort()
+        if progress:
+            progress.done()
+        if kept is not None:
+            say(f"the partial download is kept as {kept}")
+        if isinstance(exc, FileExistsError):
+            say(f"musicplan: {exc}")
+            return Exit.USAGE
+        if isinstance(exc, KeyboardInterrupt):
+            say("musicplan: interrupted: nothing was written")
+            return Exit.INTERRUPTED
+        return _failure(exc, say, lines, song.analysis, item, body, args.force, stderr)
+    if progress:
+        progress.done()
+    metadata: dict[str, Any] = {
+        "song_id": result.song_id,
+        "endpoint": args.endpoint,
+        "output_format": output_format,
+        "audio_file": target.name,
+        "bytes": result.bytes_received,
+        "content_type": result.content_type,
+        "server_filename": safe_filename(result.filename, basename=True),
+        "request": body,
+    }
+    if result.metadata is not None:
+        for name in ("composition_plan", "song_metadata", "words_timestamps"):
+            metadata[name] = result.metadata.get(name)
+    summary = f"{target} ({result.bytes_received} bytes, song id {result.song_id or 'unknown'})"
+    try:
+        write_atomic(meta, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
+    except OSError as exc:
+        say(f"wrote {summary}, but cannot write {meta}: {exc.strerror or exc}")
+        return Exit.USAGE
+    say(f"wrote {summary} and {meta}")
+    return Exit.OK
+
+
+def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.cli import report
+    from musicplan.write.body import dumps
+    from musicplan.write.decompile import decompile_text
+    from musicplan.analyse.durations import Tempo, to_ms
+    from musicplan.read.parse import parse_duration_value
+
+    key = _key(args)
+    say = _Say(stderr, key)
+    length_ms = None
+    if args.length:
+        diag = Report("--length")
+        dur = parse_duration_value(args.length, 1, 1, diag)
+        if dur is not None:
+            length_ms = to_ms(dur, Tempo(None), diag)
+        if length_ms is None:
+            say(f"musicplan: --length {args.length}: " + "; ".join(d.message for d in diag.diagnostics))
+            return Exit.USAGE
+    target = Path(args.output) if args.output and args.output != "-" else None
+    if target is not None and target.exists() and not args.force:
+        say(f"musicplan: {target} exists: nothing was sent (use --force to replace it)")
+        return Exit.USAGE
+    if not key:
+        say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
+        return Exit.USAGE
+    try:
+        with _client(args, key) as client:
+            plan = client.plan(args.prompt, music_length_ms=length_ms, model_id=args.model)
+    except Exception as exc:  # every API failure has its exit code
+        no_source = lambda path, number: ""  # noqa: E731 - a plan has no song text to show
+        return _failure(exc, say, no_source, None, Input(STDIN_NAME, b""), {}, args.force, stderr)
+    model = args.model or ("music_v2" if "chunks" in plan else "music_v1")
+    result = decompile_text(dumps({"composition_plan": plan, "model_id": model}), "plan")
+    report.write_text(result.diagnostics, lambda path, n: "", stderr)
+    if result.text is None:
+        say("musicplan: the returned plan breaks the format's rules (see above); nothing was written")
+        return Exit.PROBLEMS
+    header = "".join(f"# {line}\n" for line in f"Planned by the Music API from: {args.prompt}".split("\n"))
+    text = header + result.text
+    code = emit(text, str(target) if target else None, stdout, stderr)
+    if code == Exit.OK and target is not None:
+        say(f"wrote {target}")
+    return code

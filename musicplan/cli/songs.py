@@ -1,0 +1,185 @@
+"""`musicplan check` and `musicplan compile`: files to diagnostics, songs to request JSON."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from musicplan.cli.common import (
+    Exit,
+    Input,
+    Inputs,
+    Snippets,
+    UsageError,
+    emit,
+    failed,
+    lint_options,
+    options_of,
+    read_inputs,
+)
+
+PARALLEL_MIN = 200  # below this many files, starting processes costs more than it saves
+_WORK: list[Input] = []
+
+
+def register(sub: Any) -> None:
+    from musicplan.spec.limits import MODELS
+
+    check = sub.add_parser("check", help="check songs (and JSON bodies or plans) and report every problem")
+    check.add_argument("files", nargs="+", metavar="FILE",
+                       help="songs, .json bodies or plans, or directories; - reads standard input")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="how to print diagnostics (default: text)")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("--jobs", type=int, metavar="N",
+                       help=f"processes to use (default: one per core from {PARALLEL_MIN} files on)")
+    lint_options(check)
+    check.set_defaults(run=cmd_check)
+
+    comp = sub.add_parser("compile", help="compile songs to request JSON")
+    comp.add_argument("files", nargs="+", metavar="FILE", help="songs; - reads standard input")
+    comp.add_argument("-o", "--output", metavar="OUT", help="write the JSON here (one song)")
+    comp.add_argument("--out-dir", metavar="DIR", help="write each song as DIR/STEM.json")
+    comp.add_argument("--plan", action="store_true", help="write the bare composition_plan")
+    comp.add_argument("--model", choices=MODELS, help="compile for this model instead of the song's")
+    comp.add_argument("--strict", action="store_true", help="warnings fail too")
+    lint_options(comp)
+    comp.set_defaults(run=cmd_compile)
+
+
+def _check_range(job: tuple[int, int, Any]) -> list[list]:
+    from musicplan.pipeline import check_bytes, collector_paused
+
+    start, end, options = job
+    with collector_paused():
+        return [check_bytes(item.data, item.path, options, documents=True).diagnostics
+                for item in _WORK[start:end]]
+
+
+def _jobs(args: argparse.Namespace, files: int) -> int:
+    import os
+
+    if args.jobs is not None:
+        return max(1, args.jobs)
+    if files < PARALLEL_MIN or not hasattr(os, "fork"):
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list[list]:
+    """Every file's diagnostics, in order; many files are split across processes
+    forked after the parser is loaded, the first share checked here meanwhile."""
+    global _WORK
+    options = options_of(args)
+    jobs = _jobs(args, len(inputs.items))
+    _WORK = inputs.items
+    try:
+        if jobs == 1:
+            return _check_range((0, len(_WORK), options))
+        from musicplan.read.lark_parser import parser
+
+        parser()
+        step = -(-len(_WORK) // jobs)
+        ranges = [(start, min(start + step, len(_WORK)), options) for start in range(0, len(_WORK), step)]
+        return [found for part in _fork_map(_check_range, ranges) for found in part]
+    finally:
+        _WORK = []
+
+
+def _fork_map(func: Any, jobs: list) -> list:
+    """``[func(job) for job in jobs]``, all but the first in forked children that
+    send their pickled results back through a pipe (lighter to start than a
+    multiprocessing pool). A child that fails has its job redone here."""
+    import os
+    import pickle
+
+    children = []
+    for job in jobs[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read_end)
+            code = 1
+            try:
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(pickle.dumps(func(job)))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        children.append((pid, read_end, job))
+    results = [func(jobs[0])]
+    for pid, read_end, job in children:
+        with os.fdopen(read_end, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(pid, 0)
+        results.append(pickle.loads(data) if status == 0 and data else func(job))
+    return results
+
+
+def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.cli import report
+
+    inputs = read_inputs(args.files, stderr)
+    diagnostics = [d for found in diagnose_all(inputs, args) for d in found]
+    if args.format == "json":
+        report.write_json(diagnostics, stdout)
+    elif args.format == "github":
+        report.write_github(diagnostics, stdout)
+    else:
+        report.write_text(diagnostics, Snippets(inputs), stdout)
+        errors = sum(d.is_error for d in diagnostics)
+        stdout.write(report.summary(len(inputs.items), errors, len(diagnostics) - errors) + "\n")
+    if inputs.unreadable:
+        return Exit.USAGE
+    return Exit.PROBLEMS if failed(diagnostics, args.strict) else Exit.OK
+
+
+def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.base.files import write_atomic
+    from musicplan.cli import report
+    from musicplan.library import Song
+    from musicplan.pipeline import check_bytes, collector_paused
+
+    if args.output and args.out_dir:
+        raise UsageError("give either -o or --out-dir, not both")
+    inputs = read_inputs(args.files, stderr)
+    if inputs.unreadable:
+        return Exit.USAGE
+    if not inputs.items:
+        raise UsageError("no songs to compile (a folder is searched for *.song files)")
+    if len(inputs.items) > 1 and not args.out_dir:
+        raise UsageError("several songs need --out-dir DIR (each is written as DIR/STEM.json)")
+    if args.out_dir:
+        stems = [item.stem for item in inputs.items]
+        clash = sorted({s for s in stems if stems.count(s) > 1})
+        if clash:
+            raise UsageError(f"two songs would both be written as {clash[0]}.json in {args.out_dir}")
+    options = options_of(args)
+    with collector_paused():  # for the whole batch: songs make no cycles worth collecting
+        results = [(item, check_bytes(item.data, item.path, options)) for item in inputs.items]
+    diagnostics = [d for _, checked in results for d in checked.diagnostics]
+    report.write_text(diagnostics, Snippets(inputs), stderr)
+    if failed(diagnostics, args.strict):
+        return Exit.PROBLEMS
+    outputs: list[tuple[Input, str]] = []
+    for item, checked in results:
+        assert checked.analysis is not None  # no errors were reported
+        song = Song(checked.analysis, checked.diagnostics)
+        if args.plan and song.is_prompt:
+            stderr.write(f"musicplan: {item.path} is a prompt song: it has no plan for --plan\n")
+            return Exit.USAGE
+        outputs.append((item, song.to_json(plan=args.plan)))
+    try:
+        if args.out_dir:
+            out_dir = Path(args.out_dir)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for item, text in outputs:
+                write_atomic(out_dir / f"{item.stem}.json", text)
+        else:
+            return emit(outputs[0][1], args.output, stdout, stderr)
+    except OSError as exc:
+        stderr.write(f"musicplan: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
+        return Exit.USAGE
+    return Exit.OK

@@ -1,0 +1,321 @@
+"""A JSON request body or plan to the song model, every element at its JSON position.
+
+Reading JSON into the same model as a .song file means one set of checks
+serves both (``musicplan check plan.json`` reports the rules of the format at
+the offending JSON value), and one printer turns either into .song text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Union
+
+from musicplan.base.diagnostics import Report, Span
+from musicplan.base.words import nearest
+from musicplan.read.json_positions import JsonDoc, Path
+from musicplan.spec import limits
+from musicplan.spec.vocabulary import BODY, FIELDS
+from musicplan.read.written import (
+    Adherence,
+    Condition,
+    Duration,
+    Field,
+    Heading,
+    Line,
+    Lyric,
+    Section,
+    SongModel,
+    Source,
+    StyleItem,
+    StyleLine,
+    TimeRange,
+)
+
+_LABEL = re.compile(r"\[(.*)\]")
+
+
+def split_chunk_text(text: str) -> tuple[str, list[str]]:
+    """A chunk's text as (heading name, lyric lines): a first line that is all
+    ``[label]`` is the label; anything else leaves the heading empty (``[]``)."""
+    lines = text.split("\n") if text else []
+    if lines:
+        match = _LABEL.fullmatch(lines[0])
+        label = match.group(1) if match else None
+        if label and label == label.strip(" \t") and "\r" not in label:
+            return label, lines[1:]
+    return "", lines
+
+
+# ---- the shapes JSON must have before its values can be checked
+
+STR, INT, BOOL = "a string", "a whole number", "true or false"
+Spec = Union[str, dict, list, tuple]
+
+
+def _obj(required: dict[str, Spec], optional: dict[str, Spec] | None = None) -> dict:
+    return {"required": required, "optional": optional or {}}
+
+
+RANGE = _obj({"start_ms": INT, "end_ms": INT})
+STYLES = [STR]
+SOURCE = _obj({"song_id": STR, "range": RANGE}, {"negative_ranges": [RANGE]})
+SECTION = _obj(
+    {"section_name": STR, "positive_local_styles": STYLES, "negative_local_styles": STYLES,
+     "duration_ms": INT, "lines": [STR]},
+    {"source_from": SOURCE},
+)
+V1_PLAN = _obj({"positive_global_styles": STYLES, "negative_global_styles": STYLES, "sections": [SECTION]})
+GENERATION = _obj(
+    {"text": STR, "duration_ms": INT, "positive_styles": STYLES},
+    {"negative_styles": STYLES, "context_adherence": STR, "conditioning_ref": _obj({"song_id": STR, "range": RANGE}),
+     "condition_strength": STR},
+)
+REFERENCE = _obj({"song_id": STR, "range": RANGE})
+CHUNK = ("chunk",)  # a generation chunk or an audio reference, told apart by `text`
+CHUNK_PLAN = _obj({"chunks": [CHUNK]})
+PLAN = ("plan",)  # a v1 plan or a chunk plan, told apart by `chunks`
+_JSON_TYPES: dict[str, Spec] = {"string": STR, "integer": INT, "boolean": BOOL, "plan": PLAN}
+BODY_OPTIONS = {key.name: _JSON_TYPES[key.json_type] for key in BODY}
+BODY_SHAPE = _obj({}, BODY_OPTIONS)
+
+
+def _type_ok(value: Any, spec: str) -> bool:
+    if spec == STR:
+        return isinstance(value, str)
+    if spec == INT:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, bool)
+
+
+def _name(path: Path) -> str:
+    if not path:
+        return "the document"
+    if isinstance(path[-1], int):
+        return f"item {path[-1] + 1} of {_name(path[:-1])}"
+    return f"`{path[-1]}`"
+
+
+class _Shape:
+    def __init__(self, doc: JsonDoc, report: Report) -> None:
+        self.doc = doc
+        self.report = report
+
+    def check(self, value: Any, spec: Spec, path: Path) -> None:
+        span = self.doc.span(path)
+        if spec is PLAN:
+            spec = CHUNK_PLAN if isinstance(value, dict) and "chunks" in value else V1_PLAN
+        if spec is CHUNK:
+            spec = GENERATION if isinstance(value, dict) and "song_id" not in value else REFERENCE
+        if isinstance(spec, str):
+            if not _type_ok(value, spec):
+                self.report.error("E500", span, f"{_name(path)} should be {spec}",
+                                  f"found {json_type(value)}")
+            return
+        if isinstance(spec, list):
+            if not isinstance(value, list):
+                self.report.error("E500", span, f"{_name(path)} should be a list", f"found {json_type(value)}")
+                return
+            for index, item in enumerate(value):
+                self.check(item, spec[0], path + (index,))
+            return
+        if not isinstance(value, dict):
+            self.report.error("E500", span, f"{_name(path)} should be an object", f"found {json_type(value)}")
+            return
+        known = {**spec["required"], **spec["optional"]}
+        for key in spec["required"]:
+            if key not in value:
+                self.report.error("E501", span, f"`{key}` is missing",
+                                  f"add \"{key}\" to this object")
+        for key, item in value.items():
+            if key not in known:
+                guess = nearest(key, list(known))
+                self.report.error("E502", self.doc.key_spans.get(path + (key,), span), f"unknown key `{key}`",
+                                  f"did you mean `{guess}`?" if guess else "known keys: " + ", ".join(known))
+            elif item is None and key in spec["optional"]:
+                continue
+            else:
+                self.check(item, known[key], path + (key,))
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number" if not isinstance(value, int) else "a whole number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+# ---- what kind of document this is
+
+BODY_KEYS = frozenset(BODY_OPTIONS)
+
+
+def document_kind(value: Any) -> str | None:
+    """`body`, `plan` (music_v1), `chunks`, or None when it is none of them."""
+    if not isinstance(value, dict):
+        return None
+    if "chunks" in value:
+        return "chunks"
+    if {"sections", "positive_global_styles", "negative_global_styles"} & set(value):
+        return "plan"
+    if BODY_KEYS & set(value):
+        return "body"
+    return None
+
+
+# ---- building the model
+
+def _field_text(kind: str, value: Any) -> str:
+    """A body value as the song field's text (its shape was checked already)."""
+    if kind == "boolean":
+        return "yes" if value else "no"
+    if kind == "duration":
+        return f"{value}ms"
+    return str(value)
+
+
+
+
+class _Builder:
+    def __init__(self, doc: JsonDoc, path: str) -> None:
+        self.doc = doc
+        self.song = SongModel(path)
+
+    def span(self, path: Path) -> Span:
+        return self.doc.span(path)
+
+    def field(self, key: str, value: str, path: Path) -> None:
+        key_span = self.doc.key_spans.get(path, self.span(path))
+        self.song.header.append(Field(key, key, value, key_span, self.span(path)))
+
+    def duration(self, ms: int, path: Path) -> Duration:
+        return Duration(f"{ms}ms", "millis", self.span(path))
+
+    def time_range(self, value: dict, path: Path) -> TimeRange:
+        return TimeRange(self.duration(value["start_ms"], path + ("start_ms",)),
+                         self.duration(value["end_ms"], path + ("end_ms",)))
+
+    def styles(self, items: list[str], positive: bool, path: Path) -> list[Line]:
+        if not items:
+            return []
+        made = [StyleItem(text, self.span(path + (i,)), False) for i, text in enumerate(items)]
+        return [StyleLine(positive, made, self.span(path))]
+
+    def lyrics(self, lines: list[str], path: Path, one_string: bool = False) -> list[Line]:
+        out: list[Line] = []
+        for index, text in enumerate(lines):
+            span = self.span(path) if one_string else self.span(path + (index,))
+            # Past the opening quote, a column counts into the lyric.
+            out.append(Lyric(text, span, span.column + 1, False))
+        return out
+
+    def body(self, body: dict, base: Path) -> None:
+        for spec in FIELDS.values():
+            value = body.get(spec.body) if spec.body else None
+            if value is None:
+                continue
+            self.field(spec.key, _field_text(spec.kind, value), base + (spec.body,))
+        plan = body.get("composition_plan")
+        if plan is not None:
+            self.plan(plan, base + ("composition_plan",))
+
+    def plan(self, plan: dict, base: Path) -> None:
+        if "chunks" in plan:
+            for index, chunk in enumerate(plan["chunks"]):
+                self.chunk(chunk, base + ("chunks", index))
+            return
+        self.song.header += self.styles(plan["positive_global_styles"], True, base + ("positive_global_styles",))
+        self.song.header += self.styles(plan["negative_global_styles"], False, base + ("negative_global_styles",))
+        for index, section in enumerate(plan["sections"]):
+            self.section(section, base + ("sections", index))
+
+    def section(self, value: dict, path: Path) -> None:
+        name = value["section_name"]
+        heading = Heading(name, name, self.span(path + ("section_name",)),
+                          self.duration(value["duration_ms"], path + ("duration_ms",)))
+        section = Section(heading)
+        section.lines += self.styles(value["positive_local_styles"], True, path + ("positive_local_styles",))
+        section.lines += self.styles(value["negative_local_styles"], False, path + ("negative_local_styles",))
+        source = value.get("source_from")
+        if source is not None:
+            spath = path + ("source_from",)
+            excepts = [self.time_range(r, spath + ("negative_ranges", i))
+                       for i, r in enumerate(source.get("negative_ranges") or [])]
+            section.lines.append(Source(source["song_id"], self.span(spath + ("song_id",)),
+                                        self.time_range(source["range"], spath + ("range",)), excepts,
+                                        self.span(spath)))
+        section.lines += self.lyrics(value["lines"], path + ("lines",))
+        self.song.sections.append(section)
+
+    def chunk(self, value: dict, path: Path) -> None:
+        if "text" not in value:
+            heading = Heading("", "", self.span(path), None)
+            source = Source(value["song_id"], self.span(path + ("song_id",)),
+                            self.time_range(value["range"], path + ("range",)), [], self.span(path))
+            self.song.sections.append(Section(heading, [source]))
+            return
+        label, lines = split_chunk_text(value["text"])
+        text_span = self.span(path + ("text",))
+        heading = Heading(label, label, text_span, self.duration(value["duration_ms"], path + ("duration_ms",)))
+        section = Section(heading)
+        section.lines += self.styles(value["positive_styles"], True, path + ("positive_styles",))
+        section.lines += self.styles(value.get("negative_styles") or [], False, path + ("negative_styles",))
+        if value.get("context_adherence") is not None:
+            apath = path + ("context_adherence",)
+            section.lines.append(Adherence(value["context_adherence"], self.span(apath), self.span(apath)))
+        ref = value.get("conditioning_ref")
+        if ref is not None:
+            rpath = path + ("conditioning_ref",)
+            strength = value.get("condition_strength")
+            spath = path + ("condition_strength",)
+            section.lines.append(Condition(ref["song_id"], self.span(rpath + ("song_id",)),
+                                           self.time_range(ref["range"], rpath + ("range",)), strength,
+                                           self.span(spath) if strength is not None else None, self.span(rpath)))
+        section.lines += self.lyrics(lines, path + ("text",), one_string=True)
+        self.song.sections.append(section)
+
+
+def read_model(doc: JsonDoc, path: str, report: Report) -> tuple[SongModel, str] | None:
+    """The song model of a body or bare plan, and its kind; None after reporting why not."""
+    kind = document_kind(doc.value)
+    if kind is None:
+        report.error("E503", doc.span(()), "this JSON is neither a request body nor a composition plan",
+                     "a body has `composition_plan` or `prompt`; a plan has `sections` (music_v1) "
+                     "or `chunks` (music_v2, music_v2_5)")
+        return None
+    before = len(report.diagnostics)
+    spec = {"body": BODY_SHAPE, "plan": V1_PLAN, "chunks": CHUNK_PLAN}[kind]
+    _Shape(doc, report).check(doc.value, spec, ())
+    if kind == "body" and doc.value.get("prompt") is None and doc.value.get("composition_plan") is None:
+        report.error("E501", doc.span(()), "the body has neither `prompt` nor `composition_plan`",
+                     "add one of them")
+    if any(d.is_error for d in report.diagnostics[before:]):
+        return None
+    builder = _Builder(doc, path)
+    if kind == "body":
+        builder.body(doc.value, ())
+    else:
+        builder.plan(doc.value, ())
+    return builder.song, kind
+
+
+def model_of(value: dict, kind: str, song: SongModel, report: Report) -> str:
+    """The model a document targets; a plan of the wrong shape for it is an error."""
+    if kind == "chunks":
+        return "music_v2"
+    if kind == "plan":
+        return limits.DEFAULT_MODEL
+    model = value.get("model_id") or limits.DEFAULT_MODEL
+    plan = value.get("composition_plan")
+    if plan is not None and model in limits.MODELS:
+        chunked = "chunks" in plan
+        if chunked != (model in limits.CHUNK_MODELS):
+            shape = "a chunk plan" if chunked else "a music_v1 plan (`sections`)"
+            report.error("E504", song.sections[0].heading.span if song.sections else Span.at(1, 1),
+                         f"this is {shape}, which model `{model}` does not take",
+                         "music_v1 takes `sections`; music_v2 and music_v2_5 take `chunks`")
+    return model if model in limits.MODELS else limits.DEFAULT_MODEL

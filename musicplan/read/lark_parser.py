@@ -1,0 +1,39 @@
+"""The Lark parser for grammar/song.lark, built once per process and cached on disk."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark
+
+GRAMMAR_NAME = "song.lark"
+
+
+def grammar_path() -> Path:
+    """The grammar inside the installed package, else the repository's ``grammar/``."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "grammar" / GRAMMAR_NAME
+    if installed.is_file():
+        return installed
+    return package.parent / "grammar" / GRAMMAR_NAME
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    from musicplan.read.build import LineMaker
+
+    text = grammar_path().read_text(encoding="utf-8")
+    # LALR with the contextual lexer: each line start knows whether a field or
+    # a lyric may follow. cache=True pickles the analysed tables keyed by the
+    # grammar's hash, which makes every later start-up skip the analysis. The
+    # inline transformer turns each line into its model object as it is reduced.
+    return Lark(
+        text,
+        parser="lalr",
+        lexer="contextual",
+        start=["start", "duration_value"],
+        cache=True,
+        maybe_placeholders=False,
+        transformer=LineMaker(),
+    )

@@ -1,0 +1,37 @@
+"""A title or a server's file name to a safe local file name, and an output format to its extension."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from musicplan.spec import limits
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_SPACES = re.compile(r"\s+")
+_MAX_NAME = 120
+
+
+def safe_filename(name: str | None, *, basename: bool = False) -> str | None:
+    """A name that is only a name: no directories, no control or reserved
+    characters, no leading dots. None when nothing usable is left. With
+    ``basename`` (a name a server sent) only its last path component is kept;
+    otherwise (a title) separators become spaces."""
+    if not name:
+        return None
+    if basename:
+        name = re.split(r"[/\\]", name)[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = _UNSAFE.sub(" ", name)
+    name = _SPACES.sub(" ", name).strip(" .")
+    name = name[:_MAX_NAME].rstrip(" .")
+    return name or None
+
+
+def extension(output_format: str | None) -> str:
+    fmt = output_format or "mp3_44100_128"
+    if limits.is_mp3(fmt):
+        return ".mp3"
+    return "." + fmt.split("_", 1)[0]  # .pcm, .ulaw, .alaw, .opus
+

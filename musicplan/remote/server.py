@@ -1,0 +1,361 @@
+"""A Music API stand-in for tests: a real HTTP server on 127.0.0.1.
+
+It speaks the API's wire format for the four endpoints (multipart/mixed with a
+JSON part and an audio part for /v1/music/detailed, chunked audio for
+/v1/music and /v1/music/stream, JSON plans for /v1/music/plan, the ``song-id``
+header), checks bodies against the OpenAPI documents and the API's limits and
+answers 422 like the API, and can be told to fail::
+
+    from musicplan.remote.server import MusicTestServer
+
+    with MusicTestServer(api_key="test-key") as server:
+        server.fail("rate_limit", retry_after=0)   # the next request gets a 429
+        ...  # point your code at server.url
+
+With musicplan installed, pytest has a fixture ``music_server`` that yields a
+started server (key ``test-key``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from musicplan.spec import limits
+
+FAILURES = ("rate_limit", "server_error", "drop", "slow", "bad_composition_plan", "bad_prompt",
+            "unauthorized", "quota", "invalid")
+_MODEL_NAMES = {"MusicPrompt", "ChunkPlan", "GenerationChunk", "AudioReference", "SongSection",
+                "SectionSource", "TimeRange", "MusicRequest"}
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class _Failure:
+    kind: str
+    times: int
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _audio_type(output_format: str | None) -> str:
+    fmt = output_format or "mp3_44100_128"
+    if limits.is_mp3(fmt):
+        return "audio/mpeg"
+    return {"pcm": "audio/pcm", "ulaw": "audio/basic", "alaw": "audio/alaw", "opus": "audio/opus"}[fmt.split("_")[0]]
+
+
+def validation_errors(body: Any, endpoint: str) -> list[dict[str, Any]]:
+    """What the API would answer in a 422's ``detail`` for this body ([] if none)."""
+    from pydantic import ValidationError
+
+    from musicplan.spec.models import ChunkPlan, MusicPrompt, MusicRequest
+    from musicplan.spec.openapi import DETAILED, STREAM, body_validator
+
+    if not isinstance(body, dict):
+        return [{"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"}]
+    errors: list[dict[str, Any]] = []
+    model = body.get("model_id", limits.DEFAULT_MODEL)
+    if model == "music_v1":
+        validator = body_validator(STREAM if endpoint == "stream" else DETAILED)
+        for error in validator.iter_errors(body):
+            errors.append({"loc": ["body", *error.absolute_path], "msg": error.message, "type": "schema"})
+    if errors:
+        return errors
+
+    def collect(exc: ValidationError, prefix: list[Any]) -> None:
+        for item in exc.errors():
+            loc = [part for part in item["loc"] if part not in _MODEL_NAMES]
+            errors.append({"loc": ["body", *prefix, *loc], "msg": item["msg"], "type": item["type"]})
+
+    plan = body.get("composition_plan")
+    if plan is not None:
+        shape = ChunkPlan if model in limits.CHUNK_MODELS else MusicPrompt
+        try:
+            shape.model_validate(plan)
+        except ValidationError as exc:
+            collect(exc, ["composition_plan"])
+            return errors
+    try:
+        MusicRequest.model_validate(body)
+    except ValidationError as exc:
+        collect(exc, [])
+    return errors
+
+
+def sample_plan(prompt: str, length_ms: int | None, model: str) -> dict[str, Any]:
+    """The plan the stand-in answers /v1/music/plan with: three parts filling the length."""
+    total = length_ms or 60_000
+    names = ("Intro", "Verse", "Chorus")
+    share = [max(limits.SECTION_MS_MIN, min(limits.SECTION_MS_MAX, total // 3))] * 3
+    words = prompt.split()[:4] or ["song"]
+    lyric = " ".join(words).capitalize()
+    if model in limits.CHUNK_MODELS:
+        return {"chunks": [{"text": f"[{name}]" + ("" if i == 0 else f"\n{lyric}"), "duration_ms": ms,
+                            "positive_styles": ["cinematic", "warm"], "negative_styles": ["noise"]}
+                           for i, (name, ms) in enumerate(zip(names, share))]}
+    return {"positive_global_styles": ["cinematic", "warm"], "negative_global_styles": ["noise"],
+            "sections": [{"section_name": name, "positive_local_styles": [], "negative_local_styles": [],
+                          "duration_ms": ms, "lines": [] if i == 0 else [lyric]}
+                         for i, (name, ms) in enumerate(zip(names, share))]}
+
+
+class MusicTestServer:
+    """See the module's docstring. ``requests`` records what arrived."""
+
+    def __init__(self, *, api_key: str | None = "test-key", audio_size: int = 64 * 1024,
+                 chunk_size: int = 4096, filename: str = "../../escape/evil \"name\".mp3") -> None:
+        self.api_key = api_key
+        self.audio_size = audio_size
+        self.chunk_size = chunk_size
+        self.filename = filename
+        self.requests: list[Recorded] = []
+        self._failures: list[_Failure] = []
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- control
+    @property
+    def url(self) -> str:
+        assert self._httpd is not None, "start the server first"
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def fail(self, kind: str, *, times: int = 1, **options: Any) -> None:
+        """Make the next ``times`` requests fail as ``kind`` (one of FAILURES). Options:
+        rate_limit: retry_after (seconds), retry_after_ms; server_error: status, retry_after;
+        drop: after (bytes of audio before the connection is cut); slow: delay (s per chunk);
+        bad_*: suggestion; invalid: loc, msg."""
+        if kind not in FAILURES:
+            raise ValueError(f"unknown failure {kind!r}; one of {', '.join(FAILURES)}")
+        with self._lock:
+            self._failures.append(_Failure(kind, times, options))
+
+    def audio_for(self, body: Any) -> bytes:
+        """The audio the stand-in sends for ``body``: the same bytes every time."""
+        seed = json.dumps(body, sort_keys=True)
+        data = random.Random(seed).randbytes(self.audio_size)
+        # Bytes that look like a multipart boundary must survive inside the audio.
+        return b"ID3" + data[3:64] + b"\r\n--\r\n--" + data[72:]
+
+    def start(self) -> MusicTestServer:
+        server = self
+
+        class Handler(_Handler):
+            owner = server
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        httpd = self._httpd
+        self._thread = threading.Thread(target=lambda: httpd.serve_forever(poll_interval=0.05),
+                                        name="music-test-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> MusicTestServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next_failure(self) -> _Failure | None:
+        with self._lock:
+            if not self._failures:
+                return None
+            failure = self._failures[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                self._failures.pop(0)
+            return failure
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    owner: MusicTestServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    # ---- replies
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _chunked(self, status: int, content_type: str, pieces: list[bytes], song_id: str,
+                 failure: _Failure | None, audio_from: int = 0) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("song-id", song_id)
+        self.end_headers()
+        delay = failure.options.get("delay", 0.05) if failure and failure.kind == "slow" else 0.0
+        cut = failure.options.get("after", 0) + audio_from if failure and failure.kind == "drop" else None
+        sent = 0
+        data = b"".join(pieces)
+        size = self.owner.chunk_size
+        for start in range(0, len(data), size):
+            piece = data[start:start + size]
+            if cut is not None and sent + len(piece) > cut:
+                piece = piece[: max(0, cut - sent)]
+                if piece:
+                    self.wfile.write(b"%X\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            self.wfile.write(b"%X\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.flush()
+            sent += len(piece)
+            if delay:
+                time.sleep(delay)
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _refuse(self, failure: _Failure, body: Any) -> bool:
+        kind, options = failure.kind, failure.options
+        if kind == "rate_limit":
+            headers = {}
+            if "retry_after_ms" in options:
+                headers["retry-after-ms"] = str(options["retry_after_ms"])
+            else:
+                headers["Retry-After"] = str(options.get("retry_after", 0))
+            self._json(429, {"detail": {"status": "too_many_concurrent_requests",
+                                        "message": "Too many concurrent requests."}}, headers)
+        elif kind == "server_error":
+            headers = {"Retry-After": str(options["retry_after"])} if "retry_after" in options else {}
+            self._json(options.get("status", 500), {"detail": {"status": "internal_error",
+                                                               "message": "Something went wrong."}}, headers)
+        elif kind == "unauthorized":
+            self._json(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key."}})
+        elif kind == "quota":
+            self._json(401, {"detail": {"status": "quota_exceeded",
+                                        "message": "This request exceeds your quota."}})
+        elif kind == "invalid":
+            self._json(422, {"detail": [{"loc": options.get("loc", ["body"]),
+                                         "msg": options.get("msg", "invalid value"),
+                                         "type": options.get("type", "value_error")}]})
+        elif kind == "bad_prompt":
+            suggestion = options.get("suggestion", "an upbeat song about the sea")
+            self._json(400, {"detail": {"status": "bad_prompt", "message": "The prompt names an artist.",
+                                        "data": {"prompt_suggestion": suggestion}}})
+        elif kind == "bad_composition_plan":
+            suggestion = options.get("suggestion") or _suggested_plan(body)
+            self._json(400, {"detail": {"status": "bad_composition_plan",
+                                        "message": "The plan uses copyrighted lyrics.",
+                                        "data": {"composition_plan_suggestion": suggestion}}})
+        else:
+            return False
+        return True
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server name
+        owner = self.owner
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body: Any = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            body = None
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        owner.requests.append(Recorded("POST", parts.path, query, headers, body))
+        endpoint = {"/v1/music": "compose", "/v1/music/detailed": "detailed",
+                    "/v1/music/stream": "stream", "/v1/music/plan": "plan"}.get(parts.path)
+        if endpoint is None:
+            self._json(404, {"detail": "Not Found"})
+            return
+        key = headers.get("xi-api-key")
+        if not key or (owner.api_key is not None and key != owner.api_key):
+            self._json(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key."}})
+            return
+        failure = owner._next_failure()
+        if failure is not None and self._refuse(failure, body):
+            return
+        if body is None:
+            self._json(422, {"detail": [{"loc": ["body"], "msg": "JSON decode error", "type": "json_invalid"}]})
+            return
+        if endpoint == "plan":
+            self._plan(body)
+            return
+        fmt = query.get("output_format")
+        if fmt is not None and fmt not in limits.OUTPUT_FORMATS:
+            self._json(422, {"detail": [{"loc": ["query", "output_format"], "msg": "Input should be a "
+                                         "valid output format", "type": "enum"}]})
+            return
+        errors = validation_errors(body, endpoint)
+        if errors:
+            self._json(422, {"detail": errors})
+            return
+        song_id = uuid.uuid5(uuid.NAMESPACE_URL, json.dumps(body, sort_keys=True)).hex[:20]
+        audio = owner.audio_for(body)
+        if endpoint != "detailed":
+            self._chunked(200, _audio_type(fmt), [audio], song_id, failure)
+            return
+        boundary = "musicplan-" + uuid.uuid4().hex
+        plan = body.get("composition_plan") or sample_plan(body.get("prompt", ""), body.get("music_length_ms"),
+                                                           body.get("model_id", "music_v1"))
+        meta: dict[str, Any] = {
+            "composition_plan": plan,
+            "song_metadata": {"title": "Stand-in Song", "description": "Made by musicplan.testing",
+                              "genres": ["test"], "languages": ["en"], "is_explicit": False},
+        }
+        if body.get("with_timestamps"):
+            meta["words_timestamps"] = [{"word": "la", "start_ms": 0, "end_ms": 400}]
+        head = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
+                + json.dumps(meta, indent=2).encode()
+                + f"\r\n--{boundary}\r\nContent-Type: {_audio_type(fmt)}\r\n"
+                  f"Content-Disposition: attachment; filename=\"{owner.filename.replace(chr(34), '')}\"\r\n\r\n"
+                  .encode())
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        self._chunked(200, f"multipart/mixed; boundary={boundary}", [head, audio, tail], song_id, failure,
+                      audio_from=len(head))
+
+    def _plan(self, body: Any) -> None:
+        prompt = body.get("prompt") if isinstance(body, dict) else None
+        if not isinstance(prompt, str) or not prompt:
+            self._json(422, {"detail": [{"loc": ["body", "prompt"], "msg": "Field required", "type": "missing"}]})
+            return
+        model = body.get("model_id") or limits.DEFAULT_MODEL
+        if model not in limits.MODELS:
+            self._json(422, {"detail": [{"loc": ["body", "model_id"], "msg": "unknown model", "type": "enum"}]})
+            return
+        self._json(200, sample_plan(prompt, body.get("music_length_ms"), model))
+
+
+def _suggested_plan(body: Any) -> Any:
+    plan = json.loads(json.dumps(body.get("composition_plan"))) if isinstance(body, dict) else None
+    if isinstance(plan, dict):
+        for section in plan.get("sections", []):
+            section["lines"] = ["La la la" for _ in section.get("lines", [])]
+        for chunk in plan.get("chunks", []):
+            if "text" in chunk:
+                chunk["text"] = chunk["text"].split("\n")[0]
+    return plan

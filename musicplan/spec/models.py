@@ -1,0 +1,152 @@
+"""Pydantic models of the Music API's request body, carrying its constraints.
+
+These are for library users who build or receive plans as data (and for
+checking JSON plans); the .song checker reads the same numbers from ``limits``
+so that `musicplan check` never has to import pydantic.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from musicplan.spec import limits
+
+Style = Annotated[str, StringConstraints(min_length=1)]
+LyricLine = Annotated[str, StringConstraints(max_length=limits.LYRIC_LINE_CHARS_MAX)]
+Styles = Annotated[list[Style], Field(max_length=limits.STYLES_PER_LIST_MAX)]
+SectionMs = Annotated[int, Field(ge=limits.SECTION_MS_MIN, le=limits.SECTION_MS_MAX)]
+ModelId = Literal["music_v1", "music_v2", "music_v2_5"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class TimeRange(_Strict):
+    start_ms: Annotated[int, Field(ge=0)]
+    end_ms: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.start_ms >= self.end_ms:
+            raise ValueError("start_ms must be below end_ms")
+        return self
+
+
+class SectionSource(_Strict):
+    song_id: Annotated[str, StringConstraints(min_length=1)]
+    range: TimeRange
+    negative_ranges: Optional[list[TimeRange]] = None
+
+    @model_validator(mode="after")
+    def _inside(self) -> SectionSource:
+        for item in self.negative_ranges or []:
+            if item.start_ms < self.range.start_ms or item.end_ms > self.range.end_ms:
+                raise ValueError("every negative range must lie inside range")
+        return self
+
+
+class SongSection(_Strict):
+    section_name: Annotated[str, StringConstraints(min_length=1, max_length=limits.SECTION_NAME_MAX)]
+    positive_local_styles: Styles
+    negative_local_styles: Styles
+    duration_ms: SectionMs
+    lines: Annotated[list[LyricLine], Field(max_length=limits.LYRIC_LINES_MAX)]
+    source_from: Optional[SectionSource] = None
+
+
+def _check_total(total: int) -> None:
+    if not limits.SONG_MS_MIN <= total <= limits.SONG_MS_MAX:
+        raise ValueError("the song must last from 3 s to 10 min")
+
+
+class MusicPrompt(_Strict):
+    """The music_v1 composition plan."""
+
+    positive_global_styles: Styles
+    negative_global_styles: Styles
+    sections: Annotated[list[SongSection], Field(min_length=1, max_length=limits.SECTIONS_MAX)]
+
+    @model_validator(mode="after")
+    def _length(self) -> MusicPrompt:
+        _check_total(sum(s.duration_ms for s in self.sections))
+        return self
+
+
+class AudioReference(_Strict):
+    song_id: Annotated[str, StringConstraints(min_length=1)]
+    range: TimeRange
+
+    @model_validator(mode="after")
+    def _long_enough(self) -> AudioReference:
+        if self.range.end_ms - self.range.start_ms < limits.AUDIO_REFERENCE_MS_MIN:
+            raise ValueError(f"an audio reference lasts at least {limits.AUDIO_REFERENCE_MS_MIN} ms")
+        return self
+
+    @property
+    def duration_ms(self) -> int:
+        return self.range.end_ms - self.range.start_ms
+
+
+class GenerationChunk(_Strict):
+    text: str
+    duration_ms: SectionMs
+    positive_styles: Styles
+    negative_styles: Optional[Styles] = None
+    context_adherence: Optional[Literal["low", "medium", "high"]] = None
+    conditioning_ref: Optional[AudioReference] = None
+    condition_strength: Optional[Literal["low", "medium", "high", "xhigh"]] = None
+
+    @model_validator(mode="after")
+    def _lines(self) -> GenerationChunk:
+        lines = self.text.split("\n")
+        if len(lines) > limits.LYRIC_LINES_MAX + 1:  # the [label] line is not a lyric
+            raise ValueError(f"at most {limits.LYRIC_LINES_MAX} lyric lines per chunk")
+        if any(len(line) > limits.LYRIC_LINE_CHARS_MAX for line in lines):
+            raise ValueError(f"a line holds at most {limits.LYRIC_LINE_CHARS_MAX} characters")
+        return self
+
+
+class ChunkPlan(_Strict):
+    """The music_v2 / music_v2_5 composition plan."""
+
+    chunks: Annotated[list[Union[GenerationChunk, AudioReference]],
+                      Field(min_length=1, max_length=limits.SECTIONS_MAX)]
+
+    @model_validator(mode="after")
+    def _length(self) -> ChunkPlan:
+        _check_total(sum(c.duration_ms for c in self.chunks))
+        return self
+
+
+class MusicRequest(_Strict):
+    """The body of POST /v1/music, /v1/music/detailed and /v1/music/stream."""
+
+    prompt: Optional[Annotated[str, StringConstraints(min_length=1, max_length=limits.PROMPT_CHARS_MAX)]] = None
+    composition_plan: Optional[Union[MusicPrompt, ChunkPlan]] = None
+    music_length_ms: Optional[Annotated[int, Field(ge=limits.LENGTH_MS_MIN, le=limits.LENGTH_MS_MAX)]] = None
+    model_id: ModelId = "music_v1"
+    seed: Optional[Annotated[int, Field(ge=0)]] = None
+    force_instrumental: Optional[bool] = None
+    finetune_id: Optional[str] = None
+    respect_sections_durations: Optional[bool] = None
+    store_for_inpainting: Optional[bool] = None
+    with_timestamps: Optional[bool] = None
+    sign_with_c2pa: Optional[bool] = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> MusicRequest:
+        if (self.prompt is None) == (self.composition_plan is None):
+            raise ValueError("give exactly one of prompt and composition_plan")
+        if self.prompt is None:
+            for name in ("music_length_ms", "force_instrumental"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} goes only with prompt")
+            chunked = isinstance(self.composition_plan, ChunkPlan)
+            if chunked != (self.model_id in limits.CHUNK_MODELS):
+                raise ValueError(f"the plan's shape does not fit model {self.model_id}")
+        elif self.seed is not None:
+            raise ValueError("seed cannot be used with prompt")
+        return self

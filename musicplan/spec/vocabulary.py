@@ -1,0 +1,101 @@
+"""The request body's vocabulary, written once: each song field, the body key it
+sets, that key's JSON type, whether prompt songs or plan songs take it, the key
+order of a compiled body, and which endpoints accept it.
+
+Everything that speaks of body keys derives from these two tables: the
+compiler's key order, the JSON reader's shapes, the 422 locator, the
+per-endpoint drops of the client, and the prompt/plan scope rules.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from musicplan.base.record import Record
+
+Scope = Literal["both", "prompt", "plan"]
+JsonType = Literal["string", "integer", "boolean", "plan"]
+
+# The audio endpoints (the plan endpoint takes no compiled body).
+AUDIO_ENDPOINTS = ("compose", "detailed", "stream")
+_ALL = frozenset(AUDIO_ENDPOINTS)
+_NOT_STREAM = frozenset({"compose", "detailed"})
+_DETAILED = frozenset({"detailed"})
+
+
+class BodyKey(Record):
+    name: str
+    json_type: JsonType
+    scope: Scope
+    endpoints: frozenset[str]
+
+
+# In the order a compiled body lists its keys (song-format.md, "What is sent").
+BODY: tuple[BodyKey, ...] = (
+    BodyKey("prompt", "string", "prompt", _ALL),
+    BodyKey("composition_plan", "plan", "plan", _ALL),
+    BodyKey("music_length_ms", "integer", "prompt", _ALL),
+    BodyKey("model_id", "string", "both", _ALL),
+    BodyKey("seed", "integer", "plan", _ALL),
+    BodyKey("force_instrumental", "boolean", "prompt", _ALL),
+    BodyKey("finetune_id", "string", "both", _ALL),
+    BodyKey("respect_sections_durations", "boolean", "plan", _NOT_STREAM),
+    BodyKey("store_for_inpainting", "boolean", "both", _ALL),
+    BodyKey("with_timestamps", "boolean", "both", _DETAILED),
+    BodyKey("sign_with_c2pa", "boolean", "both", _NOT_STREAM),
+)
+BODY_KEYS: dict[str, BodyKey] = {key.name: key for key in BODY}
+BODY_ORDER = tuple(BODY_KEYS)
+
+# What a field's value is: text | model | prompt | duration | boolean | seed | format | bpm | meter
+Kind = str
+
+
+class FieldSpec(Record):
+    key: str
+    kind: Kind
+    body: str | None  # the body key it sets; None for fields that are not sent
+
+    @property
+    def scope(self) -> Scope:
+        return BODY_KEYS[self.body].scope if self.body else "both"
+
+
+# In the order `fmt` and `decompile` write them.
+FIELDS: dict[str, FieldSpec] = {spec.key: spec for spec in (
+    FieldSpec("title", "text", None),
+    FieldSpec("model", "model", "model_id"),
+    FieldSpec("prompt", "prompt", "prompt"),
+    FieldSpec("length", "duration", "music_length_ms"),
+    FieldSpec("instrumental", "boolean", "force_instrumental"),
+    FieldSpec("seed", "seed", "seed"),
+    FieldSpec("respect_durations", "boolean", "respect_sections_durations"),
+    FieldSpec("finetune", "text", "finetune_id"),
+    FieldSpec("inpainting", "boolean", "store_for_inpainting"),
+    FieldSpec("timestamps", "boolean", "with_timestamps"),
+    FieldSpec("c2pa", "boolean", "sign_with_c2pa"),
+    FieldSpec("format", "format", None),
+    FieldSpec("bpm", "bpm", None),
+    FieldSpec("meter", "meter", None),
+)}
+FIELD_OF_BODY_KEY: dict[str, str] = {spec.body: spec.key for spec in FIELDS.values() if spec.body}
+
+# The API's own names, and a few that people reach for, point at our field.
+ALIASES: dict[str, str] = {
+    **{body: key for body, key in FIELD_OF_BODY_KEY.items() if body != key},
+    "output_format": "format",
+    "name": "title",
+    "tempo": "bpm",
+    "time_signature": "meter",
+    "duration": "length",
+}
+
+
+def fields_in_scope(scope: Scope) -> tuple[str, ...]:
+    """The song fields that only ``scope`` songs take."""
+    return tuple(spec.key for spec in FIELDS.values() if spec.scope == scope)
+
+
+def unsupported(endpoint: str) -> tuple[str, ...]:
+    """The body keys ``endpoint`` does not take."""
+    return tuple(key.name for key in BODY if endpoint not in key.endpoints)

@@ -1,0 +1,169 @@
+"""Song model to canonical .song text: the layout `fmt` writes and `decompile` produces.
+
+Escapes and quotes are added only where a string would otherwise read as
+something else; comments stay where they stand; blank lines are kept where
+the author separated stanzas (at most one), with exactly one before each
+heading (and before the comments directly above it).
+"""
+
+from __future__ import annotations
+
+from musicplan.analyse.durations import format_clock
+from musicplan.read.written import (
+    Adherence,
+    Blank,
+    Comment,
+    Condition,
+    Continuation,
+    Duration,
+    Field,
+    Line,
+    Lyric,
+    Repeat,
+    Section,
+    SongModel,
+    Source,
+    StyleLine,
+    TimeRange,
+    UnknownDirective,
+)
+
+LINE_STARTS = "#+-[@\\"
+WS = " \t"
+
+
+# ---- escapes
+
+def lyric_text(text: str) -> str:
+    """A lyric (or prompt continuation) line: a backslash only before a character
+    that would otherwise start another kind of line, or before leading whitespace."""
+    if text and (text[0] in LINE_STARTS or text[0] in WS):
+        return "\\" + text
+    return text
+
+
+def _escape_backslashes(text: str, specials: str) -> str:
+    out = []
+    for index, ch in enumerate(text):
+        following = text[index + 1 : index + 2]
+        if ch in specials and ch != "\\":
+            out.append("\\" + ch)
+        elif ch == "\\" and (following == "" or following in specials):
+            out.append("\\\\")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def heading_name(name: str) -> str:
+    return _escape_backslashes(name, "]\\")
+
+
+def style_item(text: str) -> str:
+    needs_quotes = not text or "," in text or text[0] == '"' or text[0] in WS or text[-1] in WS
+    if not needs_quotes:
+        return text
+    return '"' + _escape_backslashes(text, '"\\') + '"'
+
+
+# ---- lines
+
+def duration_text(duration: Duration, clock: bool) -> str:
+    if clock and duration.kind == "millis":
+        return format_clock(int(duration.text[:-2]))
+    if duration.kind == "bars":
+        number = duration.text.rstrip("bars").rstrip(" \t")
+        unit = duration.text[len(number):].strip(" \t")
+        return f"{number} {unit}"
+    return duration.text
+
+
+def _range(value: TimeRange, clock: bool) -> str:
+    return f"{duration_text(value.start, clock)}-{duration_text(value.end, clock)}"
+
+
+def _line(item: Line, clock: bool) -> list[tuple[str, str]]:
+    if isinstance(item, Field):
+        if "\n" in item.value:  # a prompt from JSON: one continuation line per line
+            return [("field", f"{item.key}:")] + [("cont", "  " + lyric_text(t)) for t in item.value.split("\n")]
+        return [("field", f"{item.key}: {item.value}".rstrip(WS))]
+    if isinstance(item, Continuation):
+        return [("cont", "  " + lyric_text(item.text))]
+    if isinstance(item, Comment):
+        return [("comment", item.text)]
+    if isinstance(item, Blank):
+        return [("blank", "")]
+    if isinstance(item, StyleLine):
+        sign = "+" if item.positive else "-"
+        return [("style", f"{sign} " + ", ".join(style_item(i.text) for i in item.items))]
+    if isinstance(item, Lyric):
+        return [("lyric", lyric_text(item.text))]
+    if isinstance(item, Repeat):
+        return [("directive", f"@repeat {item.name}")]
+    if isinstance(item, Source):
+        text = f"@source {item.song_id} {_range(item.range, clock)}"
+        if item.excepts:
+            text += " except " + ", ".join(_range(r, clock) for r in item.excepts)
+        return [("directive", text)]
+    if isinstance(item, Adherence):
+        return [("directive", f"@adherence {item.level}")]
+    if isinstance(item, Condition):
+        text = f"@condition {item.song_id} {_range(item.range, clock)}"
+        if item.strength is not None:
+            text += f" strength {item.strength}"
+        return [("directive", text)]
+    if isinstance(item, UnknownDirective):
+        return [("directive", item.name)]
+    raise TypeError(f"cannot print {item!r}")
+
+
+def _heading(section: Section, clock: bool) -> tuple[str, str]:
+    text = f"[{heading_name(section.heading.name)}]"
+    if section.heading.duration is not None:
+        text += " " + duration_text(section.heading.duration, clock)
+    return ("heading", text)
+
+
+def _indent_comments_in_continuations(entries: list[tuple[str, str]]) -> None:
+    for index, (tag, text) in enumerate(entries):
+        if tag != "comment":
+            continue
+        before = next((t for t, _ in reversed(entries[:index]) if t != "comment"), None)
+        after = next((t for t, _ in entries[index + 1 :] if t != "comment"), None)
+        if before in ("field", "cont") and after == "cont":
+            entries[index] = (tag, "  " + text)
+
+
+def _layout(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for tag, text in entries:
+        if tag == "blank" and (not out or out[-1][0] in ("blank", "heading")):
+            continue
+        out.append((tag, text))
+    while out and out[-1][0] == "blank":
+        out.pop()
+    # Exactly one blank line before each heading and the comments right above it.
+    index = len(out) - 1
+    while index > 0:
+        if out[index][0] == "heading":
+            start = index
+            while start > 0 and out[start - 1][0] == "comment":
+                start -= 1
+            if start > 0 and out[start - 1][0] != "blank":
+                out.insert(start, ("blank", ""))
+        index -= 1
+    return out
+
+
+def print_song(song: SongModel, *, clock: bool = False, newline: str = "\n") -> str:
+    """The canonical text of ``song``; ``clock`` writes millisecond durations as M:SS."""
+    entries: list[tuple[str, str]] = []
+    for item in song.header:
+        entries += _line(item, clock)
+    for section in song.sections:
+        entries.append(_heading(section, clock))
+        for item in section.lines:
+            entries += _line(item, clock)
+    _indent_comments_in_continuations(entries)
+    lines = [text for _, text in _layout(entries)]
+    return newline.join(lines) + newline if lines else ""

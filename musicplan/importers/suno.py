@@ -1,0 +1,152 @@
+"""Suno-style sheets to a `Sheet`: `[Verse 2]` tags name sections, `[Guitar Solo]`
+or `[Whispered]` tags are cues, `Style:` and `Title:` lines above the lyrics
+set the song, `(backing vocals)` stay sung.
+
+    Title: Paper Lanterns
+    Style: dreamy indie pop, female vocals, 92 bpm
+
+    [Verse 1]
+    Paper lanterns on the river
+    [Chorus: big drums, layered vocals]
+    ...
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..diagnostics import Report
+from .sheet import (
+    ChordLog,
+    Item,
+    Meta,
+    Sheet,
+    SheetSection,
+    Stanza,
+    apply_meta,
+    bpm_in_styles,
+    is_chord_line,
+    name_stanzas,
+    names_a_section,
+    split_styles,
+    strip_bracket_chords,
+    warn,
+)
+
+# `Key: value` lines above the lyrics, by what they set.
+HEADER_KEYS: dict[str, Meta] = {
+    **dict.fromkeys(("title", "song title", "song", "name"), "title"),
+    **dict.fromkeys(("style", "styles", "style of music", "genre", "genres", "tags", "sound", "vibe",
+                     "mood", "instruments", "vocals"), "style"),
+    **dict.fromkeys(("exclude", "exclude styles", "excluded styles", "negative", "negative styles",
+                     "negative tags", "avoid"), "negative"),
+    **dict.fromkeys(("bpm", "tempo"), "bpm"),
+    **dict.fromkeys(("time signature", "meter", "time"), "meter"),
+    "key": "key",
+    **dict.fromkeys(("length", "duration"), "duration"),
+    **dict.fromkeys(("artist", "by", "singer", "band", "written by", "writer", "writers", "composer",
+                     "lyricist", "lyrics by", "performed by", "in the style of", "sounds like"), "person"),
+    **dict.fromkeys(("model", "version", "persona"), "note"),
+}
+_HEADER = re.compile(r"([A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(.*)")
+_TAG = re.compile(r"\[([^\[\]]*)\]\s*(.*)")
+_INLINE_TAG = re.compile(r"\[([^\[\]]*)\]")
+
+
+def _tag_parts(content: str) -> tuple[str, list[str]]:
+    """`Verse 1: soft, whispered` is the name `Verse 1` with local styles."""
+    name, *styles = re.split(r"[:|]", content, maxsplit=1)
+    return name.strip(), split_styles(styles[0]) if styles else []
+
+
+class _Reader:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.sheet = Sheet("suno")
+        self.section: SheetSection | None = None
+        self.stanzas: list[Stanza] = []  # lyrics above the first tag
+        self.chords = ChordLog()
+        self.blank = True
+
+    def close(self) -> None:
+        where = f"`{self.section.name}`" if self.section else "the lyrics above the first tag"
+        self.chords.report(self.report, where)
+        if self.stanzas:
+            self.sheet.sections += name_stanzas(self.stanzas)
+            self.stanzas = []
+
+    def start(self, name: str, line: int, styles: list[str]) -> None:
+        self.close()
+        self.section = SheetSection(name, line, styles=styles)
+        self.sheet.sections.append(self.section)
+
+    def add(self, item: Item) -> None:
+        if self.section is not None:
+            self.section.items.append(item)
+            return
+        if self.blank or not self.stanzas:
+            self.stanzas.append(Stanza([]))
+        self.stanzas[-1].lines.append(item)
+
+    def header(self, text: str, number: int) -> bool:
+        match = _HEADER.fullmatch(text)
+        if self.section is not None or self.stanzas or match is None:
+            return False
+        meta = HEADER_KEYS.get(" ".join(match.group(1).lower().replace("_", " ").split()))
+        if meta is None:
+            return False
+        apply_meta(self.sheet, meta, match.group(1).strip(), match.group(2), number, self.report)
+        return True
+
+    def tag(self, text: str, number: int, alone: bool) -> bool:
+        match = _TAG.fullmatch(text)
+        if match is None or strip_bracket_chords(f"[{match.group(1)}]")[1]:
+            return False  # `[Am]Walking home` starts with a chord, not a tag
+        content, rest = match.group(1).strip(), match.group(2)
+        name, styles = _tag_parts(content)
+        if not content:
+            warn(self.report, "I004", number, "an empty tag `[]` was dropped", "remove it, or name the section")
+        elif names_a_section(name):
+            self.start(name, number, styles)
+        elif (self.section is None and not self.stanzas) or (alone and not rest.strip()):
+            # A cue set apart from the lyrics (`[Guitar Solo]` between two blank
+            # lines), or before any section, is a part of the song of its own.
+            self.start(content, number, [])
+            self.add(Item("cue", content.lower(), number))
+        else:
+            self.add(Item("cue", content.lower(), number))
+        if rest.strip():
+            self.lyric(rest, number)
+        return True
+
+    def lyric(self, text: str, number: int) -> None:
+        text, chords = strip_bracket_chords(text)
+        if chords:
+            self.chords.add(number, chords)
+        # Bracketed words inside a line (`hold on [whispered] to me`) are cues in place.
+        text = _INLINE_TAG.sub(lambda m: "{" + m.group(1).strip() + "}", text).strip()
+        if text:
+            self.add(Item("lyric", text, number))
+
+    def read(self, text: str) -> Sheet:
+        lines = [raw.strip() for raw in text.splitlines()]
+        for number, line in enumerate(lines, start=1):
+            if not line:
+                self.blank = True
+                continue
+            after = next((later for later in lines[number:] if later), "")
+            alone = self.blank and (not after or _TAG.fullmatch(after) is not None)
+            if self.header(line, number) or self.tag(line, number, alone):
+                pass
+            elif is_chord_line(line):
+                self.chords.add(number, line.replace("|", " ").split())
+            else:
+                self.lyric(line, number)
+            self.blank = False
+        self.close()
+        self.sheet.bpm = self.sheet.bpm or bpm_in_styles(self.sheet.styles)
+        return self.sheet
+
+
+def read(text: str, report: Report) -> Sheet:
+    return _Reader(report).read(text)

@@ -1,0 +1,315 @@
+"""Importing lyric sheets: Suno-style tags, ChordPro and plain stanzas become
+songs that check clean, keep every sung line in order, carry the sheet's
+section names and last the length asked for; what is left out is said."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import musicplan
+from musicplan.formatter import format_text
+from musicplan.importers.sheet import repeat_label, stanza_label
+from musicplan.importers.to_song import Options, bar_ms, guess_format, import_text, spread
+
+SHEETS = Path(__file__).resolve().parent / "sheets"
+
+
+def imported(name: str, **options):
+    path = SHEETS / name
+    result = import_text(path.read_text(encoding="utf-8"), str(path), options=Options(**options))
+    assert result.text is not None, result.diagnostics
+    return result
+
+
+def plan_sections(text: str) -> list[tuple[str, int, list[str]]]:
+    """(name, duration, sung lines) per section of the compiled song, repeats resolved,
+    inline `{directions}` left out: what the API is asked to sing."""
+    plan = musicplan.loads(text).to_plan()
+    out = []
+    for section in plan.get("sections") or plan["chunks"]:
+        if "text" in section:
+            label, *lines = section["text"].split("\n")
+            name = label[1:-1]
+        else:
+            name, lines = section["section_name"], section["lines"]
+        sung = [" ".join(re.sub(r"\{[^{}]*\}", " ", line).split()) for line in lines]
+        out.append((name, section["duration_ms"], [line for line in sung if line]))
+    return out
+
+
+def sung(text: str) -> list[str]:
+    return [line for _, _, lines in plan_sections(text) for line in lines]
+
+
+def total_ms(text: str) -> int:
+    return sum(duration for _, duration, _ in plan_sections(text))
+
+
+def assert_clean(text: str) -> None:
+    assert [d for d in musicplan.check(text) if d.is_error] == [], text
+    assert format_text(text) == text, "the import is already canonical"
+
+
+# ---- Suno-style sheets
+
+SUNO_SECTIONS = ["Intro", "Verse 1", "Pre-Chorus", "Chorus", "Verse 2", "Chorus", "Guitar Solo", "Bridge",
+                 "Chorus", "Outro"]
+
+
+def suno_sung_lines() -> list[str]:
+    # Every line of the sheet below its header that is not a tag, with in-line tags taken out.
+    lines = (SHEETS / "paper-lanterns.txt").read_text(encoding="utf-8").splitlines()[4:]
+    kept = [" ".join(re.sub(r"\[[^\]]*\]", " ", line).split()) for line in lines
+            if line.strip() and not re.fullmatch(r"\[[^\]]*\]", line.strip())]
+    return [line for line in kept if line]
+
+
+@pytest.mark.parametrize("model", ["music_v2_5", "music_v2", "music_v1"])
+def test_a_suno_sheet_keeps_its_sections_and_every_sung_line(model):
+    result = imported("paper-lanterns.txt", model=model)
+    assert result.kind == "suno"
+    text = result.text
+    assert_clean(text)
+    assert [d for d in musicplan.check(text)] == [], "a clean sheet imports without warnings too"
+    assert [name for name, _, _ in plan_sections(text)] == SUNO_SECTIONS
+    assert sung(text) == suno_sung_lines()
+    assert f"model: {model}" in text
+    assert "title: Paper Lanterns" in text
+    song = musicplan.loads(text)
+    body = song.to_body()
+    assert body["model_id"] == model
+    # The style prompt became the global styles, `Exclude:` the negative ones.
+    styles = text.split("\n[", 1)[0]
+    assert "+ dreamy indie pop, female vocals, warm analog synths, 92 bpm" in styles
+    assert "- heavy distortion, screamed vocals" in styles
+
+
+def test_suno_cues_are_inline_directions_for_v2_and_local_styles_for_v1():
+    v2 = imported("paper-lanterns.txt").text
+    v1 = imported("paper-lanterns.txt", model="music_v1").text
+    assert "{whispered}" in v2 and "If the river keeps a secret {echo}" in v2
+    verse2_v1 = v1.split("[Verse 2]", 1)[1].split("\n[", 1)[0]
+    assert "+ whispered" in verse2_v1 and "{" not in v1
+    assert "\n+ echo\n" in v1.split("[Bridge]", 1)[1]
+    # A tag's own description (`[Pre-Chorus: soft, building]`) is a local style for every model.
+    for text in (v1, v2):
+        assert "[Pre-Chorus] " in text and "+ soft, building" in text.split("[Pre-Chorus]", 1)[1]
+
+
+def test_a_chorus_sung_again_word_for_word_becomes_a_repeat():
+    text = imported("paper-lanterns.txt").text
+    assert text.count("@repeat Chorus") == 2
+    assert text.count("Light it up, let it go") == 1
+    # The last chorus adds its tag's styles to what it repeats.
+    last = text.rsplit("[Chorus]", 1)[1].split("\n[", 1)[0]
+    assert "@repeat Chorus" in last and "+ key change, full band" in last
+
+
+def test_a_suno_sheet_with_a_tempo_falls_on_whole_bars_and_lasts_the_length_asked():
+    text = imported("paper-lanterns.txt", length_ms=150_000).text
+    bar = bar_ms(Fraction(92), "4/4")
+    durations = [duration for _, duration, _ in plan_sections(text)]
+    assert all(re.search(r"\] \d+ bars?$", line) for line in text.splitlines() if line.startswith("["))
+    assert abs(sum(durations) - 150_000) <= bar / 2 + len(durations)  # and each bar rounded to the ms
+    assert all(3_000 <= d <= 120_000 for d in durations)
+
+
+def test_every_guessed_duration_is_marked():
+    text = imported("kitchen-radio.txt").text
+    lines = text.splitlines()
+    headings = [i for i, line in enumerate(lines) if line.startswith("[")]
+    assert headings and all(lines[i - 1].startswith("# guessed") for i in headings)
+
+
+# ---- ChordPro
+
+def test_a_chordpro_file_is_read_with_its_settings_and_without_its_chords():
+    result = imported("harbour-lights.cho")
+    assert result.kind == "chordpro"
+    text = result.text
+    assert_clean(text)
+    assert [name for name, _, _ in plan_sections(text)] == [
+        "Intro", "Verse 1", "Chorus", "Verse 2", "Chorus", "Bridge", "Final chorus"]
+    assert sung(text) == [
+        "The boats come home at evening", "With the gulls along the rail", "I count them from the window",
+        "Every mast and every sail", "Harbour lights, harbour lights", "Bring my sailor home tonight",
+        "The tide goes out at midnight", "And it takes the moon along", "I hum the words you taught me",
+        "Half a prayer and half a song", "Harbour lights, harbour lights", "Bring my sailor home tonight",
+        "If the fog rolls in forever", "I will light a lamp instead", "Harbour lights, harbour lights",
+        "Bring my sailor home tonight"]
+    assert "title: Harbour Lights" in text and "bpm: 84" in text and "meter: 3/4" in text
+    assert "+ key of A minor" in text  # {key: Am}
+    assert "+ gang vocals" in text.split("[Chorus]", 1)[1]  # {comment: gang vocals}
+    assert "# Harbour Lights: a waltz for the ferry crossing" in text  # `#` comments kept
+    assert "# artist: The Tidewater Band" in text  # kept for the writer, not sent
+    assert "Tidewater" not in musicplan.loads(text).to_json()
+    # {duration: 2:40} is the length spread, in whole bars of 3/4 at 84 bpm.
+    assert abs(total_ms(text) - 160_000) <= bar_ms(Fraction(84), "3/4") / 2 + 7
+
+
+def test_chordpro_what_is_left_out_is_reported_at_its_line():
+    result = imported("harbour-lights.cho")
+    found = {(d.code, d.span.line) for d in result.diagnostics}
+    assert all(d.severity == "warning" for d in result.diagnostics)
+    assert ("I003", 4) in found  # {artist}
+    assert ("I002", 10) in found  # {textfont}
+    assert ("I002", 38) in found  # the tab block
+    assert {("I001", 13), ("I001", 17), ("I001", 25), ("I001", 30), ("I001", 43)} <= found  # chords
+    chords = next(d for d in result.diagnostics if d.code == "I001" and d.span.line == 17)
+    assert "Am" in chords.message and "E7" in chords.message and "17, 18, 19, 20" in chords.message
+    assert all(d.hint for d in result.diagnostics)
+
+
+def test_chordpro_chorus_directive_repeats_the_latest_chorus():
+    text = imported("harbour-lights.cho").text
+    final = text.split("[Final chorus]", 1)[1]
+    assert "@repeat Chorus" in final
+
+
+def test_chordpro_labels_written_as_comments_name_the_stanza_below():
+    sheet = ("{title: Salt Road}\n\n{c: Verse 1}\n[G]Walking the salt road\n[D]home\n\n"
+             "{c: Chorus}\nOh the [C]salt road\nTakes me [G]home\n\n{c: Chorus}\n")
+    result = import_text(sheet, "salt.cho")
+    assert [name for name, _, _ in plan_sections(result.text)] == ["Verse 1", "Chorus", "Chorus"]
+    assert "@repeat Chorus" in result.text
+    assert sung(result.text) == ["Walking the salt road", "home", "Oh the salt road", "Takes me home"] + [
+        "Oh the salt road", "Takes me home"]
+
+
+# ---- plain text
+
+def test_plain_stanzas_become_verses_and_the_recurring_one_the_chorus():
+    result = imported("kitchen-radio.txt")
+    assert result.kind == "text"
+    text = result.text
+    assert_clean(text)
+    assert [name for name, _, _ in plan_sections(text)] == ["Verse 1", "Chorus", "Verse 2", "Chorus", "Verse 3"]
+    lines = [line.strip() for line in (SHEETS / "kitchen-radio.txt").read_text(encoding="utf-8").splitlines()]
+    assert sung(text) == [line for line in lines if line]
+    assert text.count("@repeat Chorus") == 1
+    assert total_ms(text) == 180_000  # about 3 minutes, in whole seconds without a tempo
+
+
+def test_plain_labels_and_repeat_notes():
+    sheet = ("Title: Porch Light\n\nVerse 1:\nThe porch light hums\nThe moths come round\n\n"
+             "Chorus:\nLeave it on\nLeave it on for me\n\nVerse 2:\nThe screen door sings\nThe night comes down\n\n"
+             "(Repeat Chorus)\n")
+    text = import_text(sheet, "porch.txt", "text").text
+    assert "title: Porch Light" in text
+    assert [name for name, _, _ in plan_sections(text)] == ["Verse 1", "Chorus", "Verse 2", "Chorus"]
+    assert sung(text) == ["The porch light hums", "The moths come round", "Leave it on", "Leave it on for me",
+                          "The screen door sings", "The night comes down", "Leave it on", "Leave it on for me"]
+
+
+def test_plain_lines_that_would_read_as_something_else_are_escaped():
+    sheet = "# one in the city\n- ooh, and\n+1 more night\n@ midnight\n[spoken] hey\n\\ slash\nbpm: 120 in my heart\n"
+    result = import_text(sheet, "odd.txt", "text")
+    assert_clean(result.text)
+    assert sung(result.text) == [line.strip() for line in sheet.splitlines()]
+
+
+def test_chord_lines_in_plain_text_are_left_out_with_a_warning():
+    sheet = "Am        G\nDown by the water\nC         F\nI waited for you\n"
+    result = import_text(sheet, "chords.txt", "text")
+    assert sung(result.text) == ["Down by the water", "I waited for you"]
+    (warning,) = [d for d in result.diagnostics if d.code == "I001"]
+    assert warning.span.line == 1 and "Am" in warning.message and "F" in warning.message
+
+
+# ---- lengths and limits
+
+def test_length_requested_is_spread_in_proportion_to_sung_lines():
+    text = imported("kitchen-radio.txt", length_ms=100_000).text
+    assert total_ms(text) == 100_000
+    sheet = "one\ntwo\nthree\nfour\nfive\nsix\n\nseven\neight\n"
+    short = import_text(sheet, "x.txt", "text", Options(length_ms=80_000)).text
+    assert [d for _, d, _ in plan_sections(short)] == [60_000, 20_000]
+
+
+def test_a_length_the_sections_cannot_share_is_stretched_and_said():
+    sheet = "\n\n".join(f"line {i}" for i in range(5))
+    result = import_text(sheet, "five.txt", "text", Options(length_ms=5_000))
+    assert total_ms(result.text) == 15_000  # five sections of at least 3 s
+    assert [d.code for d in result.diagnostics] == ["I008"]
+    long = import_text("one\n", "one.txt", "text", Options(length_ms=900_000))
+    assert total_ms(long.text) == 120_000  # one section holds two minutes at most
+    assert {d.code for d in long.diagnostics} == {"I008"}
+
+
+def test_a_section_over_thirty_lines_is_split_and_keeps_every_line():
+    lines = [f"line number {i}" for i in range(45)]
+    result = import_text("\n".join(lines), "long.txt", "text")
+    assert_clean(result.text)
+    assert [name for name, _, _ in plan_sections(result.text)] == ["Verse 1", "Verse 1 (part 2)"]
+    assert sung(result.text) == lines
+    assert [d.code for d in result.diagnostics] == ["I007"]
+
+
+def test_a_line_over_two_hundred_characters_is_split_at_a_space():
+    line = " ".join(["lalala"] * 50)
+    result = import_text(line + "\n", "long.txt", "text")
+    assert_clean(result.text)
+    assert " ".join(sung(result.text)) == line
+    assert [d.code for d in result.diagnostics] == ["I006"]
+
+
+def test_too_many_sections_or_nothing_at_all_is_an_error():
+    many = import_text("\n\n".join(f"stanza {i}" for i in range(31)), "many.txt", "text")
+    assert many.text is None and [d.code for d in many.diagnostics] == ["E700"]
+    assert many.diagnostics[0].span.line == 61
+    empty = import_text("\n\n", "empty.txt", "text")
+    assert empty.text is None and [d.code for d in empty.diagnostics] == ["E701"]
+
+
+def test_spread_keeps_each_share_within_bounds_and_adds_up():
+    shares = spread(100, [1, 1, 20], 3, 40)
+    assert sum(shares) == 100 and max(shares) == 40 and min(shares) >= 3
+
+
+def test_bars_follow_the_meter():
+    assert bar_ms(Fraction(120), "4/4") == 2000
+    assert bar_ms(Fraction(120), "3/4") == 1500
+    assert bar_ms(Fraction(120), "6/8") == 1000  # two dotted-quarter beats
+
+
+# ---- the format
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("paper-lanterns.txt", "suno"), ("harbour-lights.cho", "chordpro"), ("kitchen-radio.txt", "text")])
+def test_the_format_is_guessed_from_the_content(name, kind):
+    text = (SHEETS / name).read_text(encoding="utf-8")
+    assert guess_format(text, "sheet") == kind
+    assert guess_format("Down by the water\n", "song.chopro") == "chordpro"
+
+
+def test_person_names_are_warned_about_and_not_sent():
+    result = import_text("Artist: Some Singer\nStyle: soul\n\n[Verse]\nla la la\n", "x.txt")
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [("I003", 1)]
+    assert "# Artist: Some Singer" in result.text
+    assert "Some Singer" not in musicplan.loads(result.text).to_json()
+
+
+# ---- any stanzas at all
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ,.'!?é東", min_size=1, max_size=40)
+_LINE = st.tuples(st.sampled_from(["", "#", "-", "+", "@", "\\", "- ", ":", "\"", "'"]), _WORDS).map(
+    lambda parts: " ".join((parts[0] + parts[1]).split())).filter(
+    lambda line: line and stanza_label(line) is None and repeat_label(line) is None
+    and not line.lower().startswith("title"))
+_SHEET = st.lists(st.lists(_LINE, min_size=1, max_size=35), min_size=1, max_size=12)
+
+
+@settings(deadline=None)
+@given(_SHEET, st.sampled_from(["music_v1", "music_v2", "music_v2_5"]), st.none() | st.integers(3_000, 600_000))
+def test_any_stanzas_import_to_a_song_that_checks_clean_and_keeps_every_line(stanzas, model, length):
+    sheet = "\n\n".join("\n".join(lines) for lines in stanzas)
+    result = import_text(sheet, "random.txt", "text", Options(model=model, length_ms=length))
+    assert result.text is not None
+    assert [d for d in musicplan.check(result.text) if d.is_error] == []
+    assert sung(result.text) == [line for lines in stanzas for line in lines]

@@ -13,9 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import musicplan
-from musicplan.formatter import format_text
+from musicplan import format as format_text
 from musicplan.importers.sheet import repeat_label, stanza_label
-from musicplan.importers.to_song import Options, bar_ms, guess_format, import_text, spread
+from musicplan.importers.to_song import (
+    Options,
+    bar_ms,
+    guess_format,
+    import_text,
+    spread,
+)
 
 SHEETS = Path(__file__).resolve().parent / "sheets"
 
@@ -313,3 +319,84 @@ def test_any_stanzas_import_to_a_song_that_checks_clean_and_keeps_every_line(sta
     assert result.text is not None
     assert [d for d in musicplan.check(result.text) if d.is_error] == []
     assert sung(result.text) == [line for lines in stanzas for line in lines]
+
+
+# ---- the command
+
+def test_import_writes_the_song_and_says_what_it_left_out(tmp_path, capsys):
+    from musicplan.cli import main
+
+    out = tmp_path / "harbour.song"
+    assert main(["import", str(SHEETS / "harbour-lights.cho"), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"{SHEETS / 'harbour-lights.cho'}:4:1: warning[I003]" in captured.err
+    assert f"{SHEETS / 'harbour-lights.cho'}:17:5: warning[I001]" in captured.err  # at the first chord
+    assert musicplan.load(out).title == "Harbour Lights"
+    assert main(["check", str(out)]) == 0
+
+
+def test_import_refuses_to_replace_a_file_without_force(tmp_path, capsys):
+    from musicplan.cli import main
+
+    out = tmp_path / "song.song"
+    out.write_text("keep me", encoding="utf-8")
+    assert main(["import", str(SHEETS / "kitchen-radio.txt"), "-o", str(out)]) == 2
+    assert "use --force" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert main(["import", str(SHEETS / "kitchen-radio.txt"), "-o", str(out), "--force"]) == 0
+    assert "[Verse 1]" in out.read_text(encoding="utf-8")
+
+
+def test_import_reads_standard_input_and_takes_its_options(monkeypatch, capsys):
+    import io
+
+    from musicplan.cli import main
+
+    sheet = (SHEETS / "kitchen-radio.txt").read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(sheet)))
+    code = main(["import", "-", "--from", "text", "--length", "2:00", "--bpm", "120", "--model", "music_v1",
+                 "--style", "folk, warm male vocals"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "model: music_v1" in text and "bpm: 120" in text and "+ folk, warm male vocals" in text
+    assert total_ms(text) == 120_000  # 60 bars of 2 s
+
+
+@pytest.mark.parametrize("args", [["--length", "soon"], ["--bpm", "fast"], ["--bpm", "0"], ["--from", "midi"]])
+def test_import_usage_errors_exit_2(args, capsys):
+    from musicplan.cli import main
+
+    assert main(["import", str(SHEETS / "kitchen-radio.txt"), *args]) == 2
+    assert capsys.readouterr().out == ""
+
+
+def test_import_of_nothing_exits_1_with_a_diagnostic(tmp_path, capsys):
+    from musicplan.cli import main
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n", encoding="utf-8")
+    assert main(["import", str(empty)]) == 1
+    assert "error[E701]" in capsys.readouterr().err
+
+
+def _block_after(readme: str, marker: str) -> str:
+    """The fenced block that follows the line ending in ``marker``."""
+    after = readme.split(marker, 1)[1]
+    return after.split("```\n", 1)[1].split("\n```", 1)[0] + "\n"
+
+
+@pytest.mark.parametrize(("name", "command"), [
+    ("night-bus.txt", "`musicplan import night-bus.txt`:"),
+    ("lantern.cho", "`musicplan import lantern.cho --length 1:30 --model music_v1` writes the song"),
+    ("sparrow.txt", "`musicplan import sparrow.txt --length 1:00`:")])
+def test_the_readme_shows_what_import_writes(tmp_path, capsys, name, command):
+    from musicplan.cli import main
+
+    readme = (SHEETS.parent.parent / "README.md").read_text(encoding="utf-8")
+    sheet = tmp_path / name
+    sheet.write_text(_block_after(readme, f"`{name}`:" if name != "sparrow.txt" else "`sparrow.txt` (the "),
+                     encoding="utf-8")
+    args = command.split("`")[1].split()[2:]
+    assert main(["import", str(sheet), *args[1:]]) == 0
+    assert capsys.readouterr().out == _block_after(readme, command)

@@ -16,8 +16,8 @@ from musicplan.read.source import from_text
 if TYPE_CHECKING:
     from musicplan.pipeline import Options
 
-__all__ = ["Exit", "Input", "Inputs", "Snippets", "UsageError", "emit", "failed", "lint_options", "options_of",
-           "read_inputs", "STDIN", "STDIN_NAME"]
+__all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "UsageError", "emit",
+           "failed", "lint_options", "options_of", "read_inputs", "read_text"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -81,6 +81,29 @@ class Snippets:
             self.cache[path] = [line.rstrip("\r") for line in text.split("\n")]
         lines = self.cache[path]
         return lines[number - 1] if 1 <= number <= len(lines) else ""
+
+
+class OneText(Record):
+    """One file read and decoded for a single-file command."""
+
+    inputs: Inputs
+    path: str  # as shown in diagnostics
+    text: str | None  # None when the bytes are not UTF-8
+    diagnostics: list  # why there is no text
+
+
+def read_text(path: str, stderr: TextIO) -> OneText | None:
+    """One file (``-`` is standard input) as text; None when it can't be read (said on ``stderr``)."""
+    from musicplan.base.diagnostics import Report
+    from musicplan.read.source import decode
+
+    inputs = read_inputs([path], stderr, folders=False)
+    if inputs.unreadable:
+        return None
+    item = inputs.items[0]
+    diag = Report(item.path)
+    source = decode(item.data, item.path, diag)
+    return OneText(inputs, item.path, source.text if source is not None else None, diag.sorted())
 
 
 def emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO) -> Exit:

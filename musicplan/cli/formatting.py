@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from musicplan.cli.common import STDIN_NAME, Exit, Snippets, emit, read_inputs
+from musicplan.cli.common import (
+    STDIN_NAME,
+    Exit,
+    Snippets,
+    emit,
+    read_inputs,
+    read_text,
+)
 
 
 def register(sub: Any) -> None:
@@ -81,20 +88,15 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from musicplan.base.diagnostics import Report
     from musicplan.cli import report
-    from musicplan.read.source import decode
     from musicplan.write.decompile import decompile_text
 
-    inputs = read_inputs([args.file], stderr, folders=False)
-    if inputs.unreadable:
+    one = read_text(args.file, stderr)
+    if one is None:
         return Exit.USAGE
-    item = inputs.items[0]
-    diag = Report(item.path)
-    source = decode(item.data, item.path, diag)
-    result = decompile_text(source.text, item.path) if source is not None else None
-    found = diag.sorted() if result is None else result.diagnostics
-    report.write_text(found, Snippets(inputs), stderr)
+    result = decompile_text(one.text, one.path) if one.text is not None else None
+    found = one.diagnostics if result is None else result.diagnostics
+    report.write_text(found, Snippets(one.inputs), stderr)
     if result is None or result.text is None:
         return Exit.PROBLEMS
     return emit(result.text, args.output, stdout, stderr)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import Report
-from .sheet import (
+from musicplan.base.diagnostics import Report
+from musicplan.importers.sheet import (
     ChordLog,
     Item,
     Meta,
@@ -144,7 +144,7 @@ class _Reader:
         if chords:
             if self.open is None:
                 self.new_stanza(None, number)
-            self.chords.add(number, chords)
+            self.chords.add(number, chords, text.find("[") + 1)
         if sung:
             if self.open is None:
                 self.new_stanza(None, number)

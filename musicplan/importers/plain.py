@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import Report
-from .sheet import (
+from musicplan.base.diagnostics import Report
+from musicplan.importers.sheet import (
     ChordLog,
     Item,
     Sheet,
@@ -67,7 +67,7 @@ class _Reader:
             else:
                 sung, found = strip_bracket_chords(line)
                 if found:
-                    chords.add(number, found)
+                    chords.add(number, found, line.find("[") + 1)
                 if sung:
                     self.stanza.lines.append(Item("lyric", sung, number))
         chords.report(self.report, f"the stanza at line {block[0][0]}")

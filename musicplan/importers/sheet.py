@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from ..diagnostics import Report, Span
-from ..record import Factory, Record
+from musicplan.base.diagnostics import Report, Span
+from musicplan.base.record import Factory, Record
 
 ItemKind = Literal["lyric", "cue", "comment"]
 
@@ -140,8 +140,11 @@ class ChordLog(Record):
 
     lines: list[int] = Factory(list)
     chords: list[str] = Factory(list)
+    column: int = 1  # where the first chord stands
 
-    def add(self, line: int, chords: list[str]) -> None:
+    def add(self, line: int, chords: list[str], column: int = 1) -> None:
+        if not self.lines:
+            self.column = max(column, 1)  # a line of bare chord names: its start
         self.lines.append(line)
         self.chords += [chord for chord in chords if chord not in self.chords]
 
@@ -150,12 +153,12 @@ class ChordLog(Record):
             return
         shown = ", ".join(self.chords[:8]) + (", ..." if len(self.chords) > 8 else "")
         numbers = ", ".join(str(n) for n in self.lines[:10]) + (", ..." if len(self.lines) > 10 else "")
-        warn(report, "I001", self.lines[0],
+        warn(report, "I001", self.lines[0], column=self.column, message=
              f"chords dropped from {len(self.lines)} line{'s' if len(self.lines) > 1 else ''} of {where} "
              f"(line{'s' if len(self.lines) > 1 else ''} {numbers}): {shown}",
-             "chords are not sung: describe the harmony in a style if it matters (e.g. `+ minor key, "
+             hint="chords are not sung: describe the harmony in a style if it matters (e.g. `+ minor key, "
              "folk chord changes`)")
-        self.lines, self.chords = [], []
+        self.lines, self.chords, self.column = [], [], 1
 
 
 # ---- stanzas (plain text, and ChordPro outside its sections)

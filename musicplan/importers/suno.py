@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import Report
-from .sheet import (
+from musicplan.base.diagnostics import Report
+from musicplan.importers.sheet import (
     ChordLog,
     Item,
     Meta,
@@ -122,7 +122,7 @@ class _Reader:
     def lyric(self, text: str, number: int) -> None:
         text, chords = strip_bracket_chords(text)
         if chords:
-            self.chords.add(number, chords)
+            self.chords.add(number, chords, text.find("[") + 1)
         # Bracketed words inside a line (`hold on [whispered] to me`) are cues in place.
         text = _INLINE_TAG.sub(lambda m: "{" + m.group(1).strip() + "}", text).strip()
         if text:

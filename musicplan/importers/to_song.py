@@ -11,10 +11,13 @@ import re
 from fractions import Fraction
 from statistics import median
 
-from ..diagnostics import Diagnostic, Report, Span
-from ..durations import format_clock
-from ..fields import ALIASES, SPECS
-from ..limits import (
+from musicplan.analyse.durations import format_clock
+from musicplan.base.diagnostics import Diagnostic, Report, SongError, Span
+from musicplan.base.record import Factory, Record
+from musicplan.importers import chordpro, plain, suno
+from musicplan.importers.sheet import Sheet, SheetSection, warn
+from musicplan.library import format as format_song
+from musicplan.spec.limits import (
     CHUNK_MODELS,
     LYRIC_LINE_CHARS_MAX,
     LYRIC_LINES_MAX,
@@ -26,10 +29,8 @@ from ..limits import (
     SONG_MS_MIN,
     STYLES_PER_LIST_MAX,
 )
-from ..printer import heading_name, lyric_text, style_item
-from ..record import Factory, Record
-from . import chordpro, plain, suno
-from .sheet import Sheet, SheetSection, warn
+from musicplan.spec.vocabulary import ALIASES, FIELDS
+from musicplan.write.text import heading_name, lyric_text, style_item
 
 # The current recommended model (shared/api/README.md: music_v2_5 is the newest).
 DEFAULT_MODEL = "music_v2_5"
@@ -307,7 +308,7 @@ def _timing(parts: list[Part], wanted_ms: int, asked: bool, bpm: str | None, met
 
 def _field_like(text: str) -> bool:
     key, colon, _ = text.partition(":")
-    return bool(colon) and key.strip().lower() in SPECS.keys() | ALIASES.keys()
+    return bool(colon) and key.strip().lower() in FIELDS.keys() | ALIASES.keys()
 
 
 def _lyric(text: str) -> str:
@@ -336,6 +337,10 @@ def _capped(items: list[str], room: int, where: str, line: int, report: Report) 
     return items[:max(room, 0)]
 
 
+def _about(ms: int) -> str:
+    return format_clock(round(ms / 1000) * 1000)
+
+
 def _duration(units: int, timing: Timing) -> str:
     if timing.bars:
         return f"{units} bar{'s' if units != 1 else ''}"
@@ -343,8 +348,7 @@ def _duration(units: int, timing: Timing) -> str:
 
 
 def _guess_note(part: Part, units: int, timing: Timing) -> str:
-    clock = format_clock(round(units * timing.unit_ms / 1000) * 1000)
-    lasting = f" (about {clock})" if timing.bars else ""
+    lasting = f" (about {_about(round(units * timing.unit_ms))})" if timing.bars else ""
     if part.repeat_of is not None:
         return f"# guessed{lasting}: sings `{part.repeat_of}` again"
     if part.sung:
@@ -355,7 +359,7 @@ def _guess_note(part: Part, units: int, timing: Timing) -> str:
 def _header(sheet: Sheet, options: Options, path: str, timing: Timing, bpm: str | None,
             styles: list[str], negative: list[str]) -> list[str]:
     source = "standard input" if path in ("-", "<stdin>") else path.replace("\\", "/").rsplit("/", 1)[-1]
-    how = f"{format_clock(timing.total_ms)} shared by sung lines{', in whole bars' if timing.bars else ''}"
+    how = f"{_about(timing.total_ms)} shared by sung lines{', in whole bars' if timing.bars else ''}"
     out = [f"# Imported by `musicplan import` from {source} ({KIND_NAMES[sheet.kind]}).",
            f"# Durations are guesses ({how}): adjust them to the music."]
     out += [f"# {comment}" if comment else "#" for comment in sheet.comments]
@@ -409,11 +413,8 @@ def to_song(sheet: Sheet, options: Options, report: Report, path: str = "<sheet>
 
 
 def _canonical(text: str, path: str) -> str:
-    from ..formatter import format_source
-    from ..source import from_text
-
-    result = format_source(from_text(text, path))
-    errors = [d for d in result.diagnostics if d.is_error]
-    if result.text is None or errors:
-        raise ImportBug("; ".join(f"{d.span.line}:{d.span.column} {d.code} {d.message}" for d in errors))
-    return result.text
+    """The text as `fmt` writes it; a song that does not check is our bug, not the sheet's."""
+    try:
+        return format_song(text, path)
+    except SongError as exc:
+        raise ImportBug(f"the song made from {path} does not check: {exc}") from exc

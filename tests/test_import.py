@@ -115,6 +115,11 @@ def test_a_chorus_sung_again_word_for_word_becomes_a_repeat():
     # The last chorus adds its tag's styles to what it repeats.
     last = text.rsplit("[Chorus]", 1)[1].split("\n[", 1)[0]
     assert "@repeat Chorus" in last and "+ key change, full band" in last
+    # Sung again, it lasts as long as the first time.
+    for options in ({}, {"length_ms": 100_000}, {"bpm": "133"}):
+        choruses = {d for name, d, _ in plan_sections(imported("paper-lanterns.txt", **options).text)
+                    if name == "Chorus"}
+        assert len(choruses) == 1, options
 
 
 def test_a_suno_sheet_with_a_tempo_falls_on_whole_bars_and_lasts_the_length_asked():
@@ -400,3 +405,27 @@ def test_the_readme_shows_what_import_writes(tmp_path, capsys, name, command):
     args = command.split("`")[1].split()[2:]
     assert main(["import", str(sheet), *args[1:]]) == 0
     assert capsys.readouterr().out == _block_after(readme, command)
+
+
+_FRAGMENTS = [
+    "[Verse 1]", "[Chorus]", "[Chorus: big drums]", "[Guitar Solo]", "[End]", "[]", "[Am]la [G]la", "{soc}",
+    "{eoc}", "{sov: Verse 9}", "{chorus}", "{chorus: Last}", "{c: Chorus}", "{c: soft, slow}", "{title: x}",
+    "{tempo: 0}", "{tempo: 0.001}", "{tempo: 900}", "{time: 6/8}", "{time: 0/4}", "{duration: 0}",
+    "{duration: 99:00}", "{start_of_tab}", "{end_of_tab}", "{artist: someone}", "{define: Am 0 0 2}",
+    "Style: a, b", "Title:", "BPM: 10", "Exclude: c", "Chorus:", "Verse", "(Repeat Chorus)", "Am  G",
+    "# c", "", "", "la la", "\\x", "{x}", "[x] y {z}", "bpm: 120", "- ooh", "x" * 250,
+]
+_ANY_SHEET = st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=30), max_size=60).map("\n".join)
+
+
+@settings(deadline=None)
+@given(_ANY_SHEET | st.text(), st.sampled_from(["suno", "chordpro", "text"]),
+       st.sampled_from(["music_v1", "music_v2_5"]), st.none() | st.integers(0, 2_000_000))
+def test_any_text_imports_to_a_clean_song_or_a_diagnostic_never_a_crash(text, kind, model, length):
+    result = import_text(text, "any.txt", kind, Options(model=model, length_ms=length))
+    if result.text is None:
+        assert {d.code for d in result.diagnostics if d.is_error} <= {"E700", "E701"}
+        assert any(d.is_error for d in result.diagnostics)
+    else:
+        assert [d for d in musicplan.check(result.text) if d.is_error] == []
+    assert all(d.span.line >= 1 and d.span.column >= 1 and d.hint for d in result.diagnostics)

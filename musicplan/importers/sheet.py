@@ -318,7 +318,7 @@ def apply_meta(sheet: Sheet, meta: Meta, key: str, value: str, line: int, report
     """Carry one of the sheet's own settings into ``sheet``; what cannot be
     carried is kept as a header comment and reported."""
     value = value.strip()
-    if _carry(sheet, meta, value):
+    if _carry(sheet, meta, value) or (meta == "note" and not value):  # `Lyrics:` only announces them
         return
     sheet.comments.append(f"{key}: {value}")
     if meta == "person":

@@ -46,8 +46,10 @@ HEADER_KEYS: dict[str, Meta] = {
     **dict.fromkeys(("length", "duration"), "duration"),
     **dict.fromkeys(("artist", "by", "singer", "band", "written by", "writer", "writers", "composer",
                      "lyricist", "lyrics by", "performed by", "in the style of", "sounds like"), "person"),
-    **dict.fromkeys(("model", "version", "persona"), "note"),
+    **dict.fromkeys(("model", "version", "persona", "lyrics"), "note"),
 }
+# Cues that close the song rather than open a part of it.
+ENDINGS = {"end", "the end", "fade", "fade out", "fadeout", "fade-out", "stop"}
 _HEADER = re.compile(r"([A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(.*)")
 _TAG = re.compile(r"\[([^\[\]]*)\]\s*(.*)")
 _INLINE_TAG = re.compile(r"\[([^\[\]]*)\]")
@@ -98,7 +100,7 @@ class _Reader:
         apply_meta(self.sheet, meta, match.group(1).strip(), match.group(2), number, self.report)
         return True
 
-    def tag(self, text: str, number: int, alone: bool) -> bool:
+    def tag(self, text: str, number: int, after_blank: bool) -> bool:
         match = _TAG.fullmatch(text)
         if match is None or strip_bracket_chords(f"[{match.group(1)}]")[1]:
             return False  # `[Am]Walking home` starts with a chord, not a tag
@@ -108,9 +110,10 @@ class _Reader:
             warn(self.report, "I004", number, "an empty tag `[]` was dropped", "remove it, or name the section")
         elif names_a_section(name):
             self.start(name, number, styles)
-        elif (self.section is None and not self.stanzas) or (alone and not rest.strip()):
-            # A cue set apart from the lyrics (`[Guitar Solo]` between two blank
-            # lines), or before any section, is a part of the song of its own.
+        elif (self.section is None and not self.stanzas) or (after_blank and content.lower() not in ENDINGS):
+            # A cue that opens a block (`[Guitar Solo]` or `[Spoken Word]` after a
+            # blank line), or stands before any section, is a part of the song of
+            # its own; inside a block it is a cue in place.
             self.start(content, number, [])
             self.add(Item("cue", content.lower(), number))
         else:
@@ -129,14 +132,12 @@ class _Reader:
             self.add(Item("lyric", text, number))
 
     def read(self, text: str) -> Sheet:
-        lines = [raw.strip() for raw in text.splitlines()]
-        for number, line in enumerate(lines, start=1):
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
             if not line:
                 self.blank = True
                 continue
-            after = next((later for later in lines[number:] if later), "")
-            alone = self.blank and (not after or _TAG.fullmatch(after) is not None)
-            if self.header(line, number) or self.tag(line, number, alone):
+            if self.header(line, number) or self.tag(line, number, self.blank):
                 pass
             elif is_chord_line(line):
                 self.chords.add(number, line.replace("|", " ").split())

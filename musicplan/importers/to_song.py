@@ -15,7 +15,7 @@ from musicplan.analyse.durations import format_clock
 from musicplan.base.diagnostics import Diagnostic, Report, SongError, Span
 from musicplan.base.record import Factory, Record
 from musicplan.importers import chordpro, plain, suno
-from musicplan.importers.sheet import Sheet, SheetSection, warn
+from musicplan.importers.sheet import Sheet, SheetSection, split_styles, warn
 from musicplan.library import format as format_song
 from musicplan.spec.limits import (
     CHUNK_MODELS,
@@ -148,7 +148,7 @@ def _part(section: SheetSection, chunks: bool, report: Report) -> Part:
             continue
         text = item.text if item.kind == "lyric" else "{" + item.text + "}"
         if not chunks:
-            part.styles += [found.strip() for found in _DIRECTION.findall(text)]
+            part.styles += [style for found in _DIRECTION.findall(text) for style in split_styles(found)]
             text = " ".join(_DIRECTION.sub(" ", text).split())
         for piece in _split_long(text, item.line, report) if text else []:
             part.lines.append(("lyric", piece, item.line))
@@ -301,7 +301,29 @@ def _timing(parts: list[Part], wanted_ms: int, asked: bool, bpm: str | None, met
     # An instrumental section gets half of what a typical sung one does, and at least two lines' worth.
     fair = max(2.0, median(sung) / 2) if sung else 1.0
     weights = [float(part.sung) if part.sung else fair for part in parts]
-    return Timing(unit, bars, spread(units, weights, low, high), round(units * unit))
+    shares = _even_repeats(parts, spread(units, weights, low, high), low, high)
+    return Timing(unit, bars, shares, round(units * unit))
+
+
+def _even_repeats(parts: list[Part], shares: list[int], low: int, high: int) -> list[int]:
+    """A section sung again lasts as long as the first time; the units that
+    costs or frees are taken from or given to the other sections, largest first."""
+    latest: dict[str, int] = {}
+    owed = 0  # units the repeats took beyond their shares
+    for index, part in enumerate(parts):
+        if part.repeat_of is not None and part.repeat_of in latest:
+            owed += shares[latest[part.repeat_of]] - shares[index]
+            shares[index] = shares[latest[part.repeat_of]]
+        latest[part.name] = index
+    sung_again = {name for part in parts if part.repeat_of for name in (part.repeat_of, part.name)}
+    others = sorted((i for i, part in enumerate(parts) if part.name not in sung_again), key=lambda i: -shares[i])
+    step = 1 if owed > 0 else -1
+    while owed and any(low < shares[i] if step > 0 else shares[i] < high for i in others):
+        for i in others:
+            if owed and (low < shares[i] if step > 0 else shares[i] < high):
+                shares[i] -= step
+                owed -= step
+    return shares
 
 
 # ---- text

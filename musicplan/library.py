@@ -10,7 +10,7 @@ from typing import Any
 from musicplan.analyse.rules import Analysis
 from musicplan.base.diagnostics import Diagnostic, Report, SongError
 from musicplan.base.record import Record
-from musicplan.pipeline import Options, check_bytes, check_text
+from musicplan.pipeline import Checked, Options, check_bytes, check_json, check_text
 from musicplan.read.source import from_text
 from musicplan.write import body as compiler
 
@@ -51,28 +51,40 @@ class Song(Record):
         return compiler.dumps(self.to_plan() if plan else self.to_body())
 
 
-def loads(text: str, path: str = "<string>", *, model: str | None = None) -> Song:
-    """Parse and check song text; raise SongError with every diagnostic if it has errors."""
+def _checked(text: str, path: str, options: Options) -> Checked:
+    """Song text, or a JSON body or plan (text that starts with `{`), through the pipeline."""
     report = Report(path)
-    analysis = check_text(from_text(text, path), report, Options(model=model))
-    if analysis is None:
-        raise SongError(report.sorted())
-    return Song(analysis, report.sorted())
+    source = from_text(text, path)
+    if not source.text.lstrip(" \t\r\n").startswith("{"):
+        analysis = check_text(source, report, options)
+        return Checked(path, analysis, report.sorted())
+    found = check_json(source, report, options)
+    ok = found is not None and not report.has_errors
+    return Checked(path, found.analysis if found is not None and ok else None, report.sorted(),
+                   found.kind if found is not None else "body")
+
+
+def loads(text: str, path: str = "<string>", *, model: str | None = None) -> Song:
+    """Check song text, or a JSON request body or plan (bare ``music_v1`` or
+    chunk plan); raise SongError with every diagnostic if it has errors."""
+    checked = _checked(text, path, Options(model=model))
+    if checked.analysis is None:
+        raise SongError(checked.diagnostics)
+    return Song(checked.analysis, checked.diagnostics)
 
 
 def load(path: str | Path, *, model: str | None = None) -> Song:
-    """Read, parse and check a .song file (OSError if it can't be read)."""
-    checked = check_bytes(Path(path).read_bytes(), str(path), Options(model=model))
+    """Read and check a .song file, or a .json request body or plan (OSError if
+    it can't be read; SongError with every diagnostic if it has errors)."""
+    checked = check_bytes(Path(path).read_bytes(), str(path), Options(model=model), documents=True)
     if checked.analysis is None:
         raise SongError(checked.diagnostics)
     return Song(checked.analysis, checked.diagnostics)
 
 
 def check(text: str, path: str = "<string>") -> list[Diagnostic]:
-    """Every diagnostic for song text, errors and warnings, without raising."""
-    report = Report(path)
-    check_text(from_text(text, path), report, Options())
-    return report.sorted()
+    """Every diagnostic for song text (or a JSON body or plan), errors and warnings, without raising."""
+    return _checked(text, path, Options()).diagnostics
 
 
 def format(text: str, path: str = "<string>") -> str:  # noqa: A001 - the public name, as black's

@@ -15,8 +15,9 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from musicplan.analyse.lints import lint, silence
+from musicplan.analyse.lints import lint
 from musicplan.analyse.rules import Analysis, analyze
+from musicplan.analyse.silencing import silence
 from musicplan.base.diagnostics import Diagnostic, Report
 from musicplan.base.record import Record
 from musicplan.read.build import build
@@ -78,7 +79,7 @@ def analyse_text(source: Source, report: Report, options: Options) -> Analysis |
         analysis = analyze(written, report, options.model)
         if options.lints:
             lint(analysis, report, options.enable)
-    silence(report, written.comments, options.ignore, options.enable)
+    silence(report, written, options.ignore, options.enable)
     return analysis
 
 
@@ -110,7 +111,7 @@ def check_json(source: Source, report: Report, options: Options) -> JsonChecked 
     analysis = analyze(written, report, model)
     if options.lints and not report.has_errors:
         lint(analysis, report, options.enable)
-    silence(report, [], options.ignore, options.enable)
+    silence(report, None, options.ignore, options.enable)
     return JsonChecked(analysis, kind)
 
 

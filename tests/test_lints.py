@@ -53,10 +53,49 @@ def test_off_by_default_lints_need_enable(tmp_path, capsys):
 
 
 def test_a_comment_silences_the_line_after_it():
-    text = "# musicplan: ignore W101, W102\n[V] 0:02\n+ instrumental\n" + "a b c d e f g h i\n"
-    assert [w[0] for w in lints(text)] == ["W102"]  # reported on the lyric line, not the heading
     text = "[V] 0:02\n+ instrumental\n# musicplan: ignore W102\na b c d e f g h i\n"
     assert [w[0] for w in lints(text)] == ["W101"]
+
+
+def test_a_comment_above_a_heading_silences_the_whole_section():
+    # W102 is reported on the lyric line, two lines under the heading (issue 11
+    # changed this on purpose: it used to cover the heading's line only).
+    text = "# musicplan: ignore W101, W102\n[V] 0:02\n+ instrumental\n" + "a b c d e f g h i\n"
+    assert lints(text) == []
+    # ... and that section only: the next one is reported.
+    text += "[W] 0:02\n+ instrumental\na b c d e f g h i\n"
+    assert [w[0] for w in lints(text)] == ["W101", "W102"]
+    assert {w[1] for w in lints(text)} == {5, 7}
+
+
+def _w900(text: str) -> list[tuple[int, int, str]]:
+    from songs import diagnostics
+
+    return [(d.span.line, d.span.column, d.message) for d in diagnostics(text) if d.code == "W900"]
+
+
+def test_an_ignore_comment_that_silences_nothing_is_a_warning():
+    clean = "[V] 0:10\n+ piano\nla la\n"
+    assert _w900("# musicplan: ignore W103\n" + clean) == [
+        (1, 21, "W103 is not reported on the section below: this ignore comment silences nothing")]
+    assert _w900("[V] 0:10\n+ piano\n# musicplan: ignore W101\nla la\n") == [
+        (3, 21, "W101 is not reported on the line below: this ignore comment silences nothing")]
+    unknown = _w900("# musicplan: ignore W999 because it is a rap\n" + clean)
+    assert unknown == [(1, 21, "`W999` is not a musicplan code: it silences nothing")]
+    assert _w900("# musicplan: ignore E302\n[V] 20\nla\n")[0][2].startswith("E302 is an error")
+    assert _w900("# musicplan: ignore banana\n" + clean) == [(1, 1, "this ignore comment names no code")]
+    # A used comment, and one for a lint this run does not run, are fine.
+    assert _w900("- no drums  \n# musicplan: ignore W104\n" + clean) == []
+    assert _w900("# musicplan: ignore W106\n- no drums\n" + clean) == []
+
+
+def test_w900_can_be_ignored_for_a_run(tmp_path, capsys):
+    path = tmp_path / "s.song"
+    path.write_text("# musicplan: ignore W103\n[V] 0:10\n+ piano\n", encoding="utf-8")
+    main(["check", "--format", "json", str(path)])
+    assert '"W900"' in capsys.readouterr().out
+    main(["check", "--format", "json", "--ignore", "W900", str(path)])
+    assert capsys.readouterr().out.strip() == "[]"
 
 
 def test_ignore_per_run(tmp_path, capsys):

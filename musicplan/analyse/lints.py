@@ -1,8 +1,9 @@
 """Songwriting lints: what the API accepts but a songwriter would regret.
 
 Each is a warning with a stable code (docs/diagnostics.md says why it matters
-and how to fix it), silenced for one line by a comment on the line before,
-``# musicplan: ignore W101``, or for a run by ``--ignore W101``.
+and how to fix it), silenced by a comment on the line before (above a
+heading, for the whole section), ``# musicplan: ignore W101``, or for a run
+by ``--ignore W101`` (see ``silencing``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from statistics import median
 
 from musicplan.analyse.rules import Analysis, Resolved
-from musicplan.base.diagnostics import Diagnostic, Report
+from musicplan.base.diagnostics import Report
 from musicplan.read.written import StyleItem
 
 WORDS_PER_SECOND_MAX = 4.0  # fast pop verses run near 3; past 4 words blur (rap aside)
@@ -23,7 +24,6 @@ _VOCALS_NEGATIVE = re.compile(r"^\s*(vocals?|singing|voice|voices|singer)\s*$", 
 _SELF_NEGATING = re.compile(r"^\s*(no|without|not)\s+\S", re.I)
 _STYLE_BPM = re.compile(r"\b(\d+(?:\.\d+)?)\s*bpm\b", re.I)
 _BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")  # letters past Latin Extended-B are another script
-_IGNORE = re.compile(r"#\s*musicplan:\s*ignore\s+([A-Z]\d{3}(?:[\s,]+[A-Z]\d{3})*)")
 
 
 def _words(text: str) -> int:
@@ -153,28 +153,3 @@ def _styles(analysis: Analysis, report: Report) -> None:
         if _BEYOND_LATIN.search(text) and any(ch.isalpha() for ch in _BEYOND_LATIN.findall(text)):
             report.warning("W108", item.span, f"style `{text}` is not in English",
                            "the API reads styles best in English (lyrics may be in any language)")
-
-
-def ignored_lines(comments: list) -> dict[int, set[str]]:
-    """Line number -> codes silenced there by `# musicplan: ignore CODE` on the line before."""
-    out: dict[int, set[str]] = {}
-    for comment in comments:
-        match = _IGNORE.search(comment.text)
-        if match:
-            out.setdefault(comment.span.line + 1, set()).update(re.split(r"[\s,]+", match.group(1)))
-    return out
-
-
-def silence(report: Report, comments: list, ignore: frozenset[str] = frozenset(),
-            enable: frozenset[str] = frozenset()) -> None:
-    """Drop the warnings a comment, ``--ignore`` or the off-by-default set silences."""
-    silenced = ignored_lines(comments)
-
-    def keep(d: Diagnostic) -> bool:
-        if d.is_error:
-            return True
-        if d.code in ignore or (d.code in OFF_BY_DEFAULT and d.code not in enable):
-            return False
-        return d.code not in silenced.get(d.span.line, ())
-
-    report.diagnostics[:] = [d for d in report.diagnostics if keep(d)]

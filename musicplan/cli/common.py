@@ -4,8 +4,9 @@ source lines under diagnostics, and the lint options of a run."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -41,21 +42,43 @@ class Inputs(Record):
     unreadable: int = 0
 
 
-def _expand(paths: Sequence[str]) -> list[str]:
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
+
+
+def _skipped(folder: Path) -> bool:
+    """Folders a walk never enters: hidden ones, node_modules and virtual environments."""
+    return folder.name.startswith(".") or folder.name in SKIPPED_FOLDERS or (folder / "pyvenv.cfg").exists()
+
+
+def walk(root: Path, excluded: Callable[[Path], bool] = lambda path: False) -> list[str]:
+    """The songs under ``root``, in order, without the folders a walk skips or
+    ``excluded`` names (files too may be excluded)."""
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(root):
+        here = Path(folder)
+        subfolders[:] = sorted(name for name in subfolders
+                               if not _skipped(here / name) and not excluded(here / name))
+        found += (str(here / name) for name in sorted(files)
+                  if name.endswith(".song") and not excluded(here / name))
+    return found
+
+
+def _expand(paths: Sequence[str], excluded: Callable[[Path], bool]) -> list[str]:
     out: list[str] = []
     for path in paths:
         if path != STDIN and Path(path).is_dir():
-            out += sorted(str(p) for p in Path(path).rglob("*.song"))
+            out += walk(Path(path), excluded)
         else:
             out.append(path)
     return out
 
 
-def read_inputs(paths: Sequence[str], stderr: TextIO, *, folders: bool = True) -> Inputs:
+def read_inputs(paths: Sequence[str], stderr: TextIO, *, folders: bool = True,
+                excluded: Callable[[Path], bool] = lambda path: False) -> Inputs:
     """Read every file (``-`` is standard input); with ``folders``, a folder
-    stands for the songs in it. What can't be read is said on ``stderr``."""
+    stands for the songs in it (see ``walk``). What can't be read is said on ``stderr``."""
     inputs = Inputs()
-    for path in _expand(paths) if folders else paths:
+    for path in _expand(paths, excluded) if folders else paths:
         try:
             if path == STDIN:
                 inputs.items.append(Input(STDIN_NAME, sys.stdin.buffer.read()))
@@ -129,8 +152,17 @@ def lint_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _codes(args: argparse.Namespace, name: str) -> frozenset[str]:
+    """The codes given to ``--ignore`` or ``--enable``: a usage error names one
+    that does not exist or is an error, with the nearest warning code."""
+    from musicplan.base.codes import refusal
+
     values = getattr(args, name, None) or []
-    return frozenset(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+    codes = frozenset(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+    for code in sorted(codes):
+        reason = refusal(code)
+        if reason:
+            raise UsageError(f"--{name} {code}: {reason}")
+    return codes
 
 
 def options_of(args: argparse.Namespace) -> Options:

@@ -196,7 +196,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if inputs.unreadable:
         return Exit.USAGE
     item = inputs.items[0]
-    checked = check_bytes(item.data, item.path, Options())
+    checked = check_bytes(item.data, item.path, Options(), documents=True)
     lines = Snippets(inputs)
     report.write_text(checked.diagnostics, lines, stderr)
     if checked.analysis is None:

@@ -10,7 +10,7 @@ from musicplan.cli.common import Exit, Snippets, emit, lint_options, options_of,
 
 def register(sub: Any) -> None:
     show = sub.add_parser("show", help="draw a song's sections on a timeline")
-    show.add_argument("song", metavar="SONG", help="the song; - reads standard input")
+    show.add_argument("song", metavar="SONG", help="the song, or a JSON body or plan; - reads standard input")
     show.add_argument("--svg", metavar="FILE", help="also write the timeline as an SVG picture")
     lint_options(show)
     show.set_defaults(run=cmd_show)
@@ -26,7 +26,7 @@ def cmd_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if inputs.unreadable:
         return Exit.USAGE
     item = inputs.items[0]
-    checked = check_bytes(item.data, item.path, options_of(args))
+    checked = check_bytes(item.data, item.path, options_of(args), documents=True)
     if checked.analysis is None:
         report.write_text(checked.diagnostics, Snippets(inputs), stderr)
         return Exit.PROBLEMS

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.cli.common import (
+    STDIN_NAME,
     Exit,
     Input,
     Inputs,
@@ -38,7 +39,9 @@ def register(sub: Any) -> None:
     check.set_defaults(run=cmd_check)
 
     comp = sub.add_parser("compile", help="compile songs to request JSON")
-    comp.add_argument("files", nargs="+", metavar="FILE", help="songs; - reads standard input")
+    comp.add_argument("files", nargs="+", metavar="FILE",
+                      help="songs or JSON bodies and plans (checked, then written as a body); "
+                           "- reads standard input")
     comp.add_argument("-o", "--output", metavar="OUT", help="write the JSON here (one song)")
     comp.add_argument("--out-dir", metavar="DIR", help="write each song as DIR/STEM.json")
     comp.add_argument("--plan", action="store_true", help="write the bare composition_plan")
@@ -136,6 +139,13 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return Exit.PROBLEMS if failed(diagnostics, args.strict) else Exit.OK
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.base.files import write_atomic
     from musicplan.cli import report
@@ -158,7 +168,7 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             raise UsageError(f"two songs would both be written as {clash[0]}.json in {args.out_dir}")
     options = options_of(args)
     with collector_paused():  # for the whole batch: songs make no cycles worth collecting
-        results = [(item, check_bytes(item.data, item.path, options)) for item in inputs.items]
+        results = [(item, check_bytes(item.data, item.path, options, documents=True)) for item in inputs.items]
     diagnostics = [d for _, checked in results for d in checked.diagnostics]
     report.write_text(diagnostics, Snippets(inputs), stderr)
     if failed(diagnostics, args.strict):
@@ -171,6 +181,11 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             stderr.write(f"musicplan: {item.path} is a prompt song: it has no plan for --plan\n")
             return Exit.USAGE
         outputs.append((item, song.to_json(plan=args.plan)))
+    targets = [Path(args.out_dir) / f"{item.stem}.json" for item, _ in outputs] if args.out_dir else \
+        [Path(args.output)] if args.output and args.output != "-" else []
+    for (item, _), target in zip(outputs, targets):
+        if item.path != STDIN_NAME and _same_file(Path(item.path), target):
+            raise UsageError(f"{target} would replace {item.path} itself: choose another output")
     try:
         if args.out_dir:
             out_dir = Path(args.out_dir)

@@ -32,7 +32,7 @@ def _plans(tmp_path: Path) -> dict[str, Path]:
     ("--ignore", "BANANA", "unknown code `BANANA`"),
     ("--ignore", "W999", "did you mean W900"),
     ("--ignore", "W1O1", "did you mean W101"),
-    ("--ignore", "E302", "E302 (number without a unit) is an error"),
+    ("--ignore", "E302", "E302 (number without a unit) is an error: only warnings"),
     ("--enable", "W109,W104", "unknown code `W109`"),
 ])
 def test_unknown_or_error_codes_are_usage_errors(tmp_path, capsys, flag, code, expected):

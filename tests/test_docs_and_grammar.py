@@ -32,7 +32,7 @@ def test_every_code_is_documented_and_every_documented_code_exists():
 def test_the_code_table_agrees_with_the_docs():
     from musicplan.base.codes import CODES
 
-    documented = dict(re.findall(r"^### ([EW]\d{3}) (.+)$", (ROOT / "docs" / "diagnostics.md").read_text(
+    documented = dict(re.findall(r"^### ([A-Z]\d{3}) (.+)$", (ROOT / "docs" / "diagnostics.md").read_text(
         encoding="utf-8"), flags=re.M))
     assert set(CODES) - set(documented) == set(), "codes in musicplan/base/codes.py that the docs lack"
     assert set(documented) - set(CODES) == set(), "documented codes missing from musicplan/base/codes.py"

@@ -69,6 +69,18 @@ CODES: dict[str, str] = {
     "E504": 'plan of the wrong shape for the model',
     "E505": "song id that a song can't hold",
     "E600": 'the API refused a value',
+    "E700": 'more than 30 sections',
+    "E701": 'nothing to import',
+    "I001": 'chords left out',
+    "I002": 'ChordPro directive not carried over',
+    "I003": "a person's name kept as a comment",
+    "I004": 'sheet setting not understood',
+    "I005": 'nothing to sing again',
+    "I006": 'sung line over 200 characters',
+    "I007": 'section over 30 lines',
+    "I008": 'length not kept',
+    "I009": 'styles over 50 left out',
+    "I010": 'section name over 100 characters',
     "W001": 'style listed twice',
     "W002": 'style both wanted and unwanted',
     "W003": 'seed above 2147483647',
@@ -110,7 +122,8 @@ def refusal(code: str) -> str | None:
     if code in CODES:
         if code.startswith("W"):
             return None
-        return f"{code} ({CODES[code]}) is an error: errors cannot be silenced or enabled, only warnings"
+        kind = "an error" if code.startswith("E") else "a note of `musicplan import`"
+        return f"{code} ({CODES[code]}) is {kind}: only warnings can be silenced or enabled"
     guess = nearest_code(code)
     hint = (f"did you mean {guess} ({CODES[guess]})?" if guess else
             "codes look like W101; every code is listed in docs/diagnostics.md")

@@ -283,6 +283,16 @@ def test_spread_keeps_each_share_within_bounds_and_adds_up():
     assert sum(shares) == 100 and max(shares) == 40 and min(shares) >= 3
 
 
+def test_a_compound_meter_gets_whole_bars_written_as_times():
+    sheet = "{title: Rowing}\n{time: 6/8}\n{tempo: 60}\n\nPull the oar\nPull again\n\nThe shore is far\n"
+    text = import_text(sheet, "rowing.cho", options=Options(length_ms=60_000)).text
+    assert_clean(text)
+    durations = [d for _, d, _ in plan_sections(text)]
+    # A 6/8 bar at 60 bpm is two dotted-quarter beats of a second: 2 s (song-format.md, Durations).
+    assert all(d % 2_000 == 0 for d in durations) and sum(durations) == 60_000
+    assert "# guessed (20 bars of 6/8): 2 sung lines" in text
+
+
 def test_bars_follow_the_meter():
     assert bar_ms(Fraction(120), "4/4") == 2000
     assert bar_ms(Fraction(120), "3/4") == 1500
@@ -410,7 +420,7 @@ def test_the_readme_shows_what_import_writes(tmp_path, capsys, name, command):
 _FRAGMENTS = [
     "[Verse 1]", "[Chorus]", "[Chorus: big drums]", "[Guitar Solo]", "[End]", "[]", "[Am]la [G]la", "{soc}",
     "{eoc}", "{sov: Verse 9}", "{chorus}", "{chorus: Last}", "{c: Chorus}", "{c: soft, slow}", "{title: x}",
-    "{tempo: 0}", "{tempo: 0.001}", "{tempo: 900}", "{time: 6/8}", "{time: 0/4}", "{duration: 0}",
+    "{tempo: 0}", "{tempo: 0.001}", "{tempo: 900}", "{tempo: 45}", "{time: 6/8}", "{time: 12/8}", "{time: 3/8}", "{time: 0/4}", "{duration: 0}",
     "{duration: 99:00}", "{start_of_tab}", "{end_of_tab}", "{artist: someone}", "{define: Am 0 0 2}",
     "Style: a, b", "Title:", "BPM: 10", "Exclude: c", "Chorus:", "Verse", "(Repeat Chorus)", "Am  G",
     "# c", "", "", "la la", "\\x", "{x}", "[x] y {z}", "bpm: 120", "- ooh", "x" * 250,

@@ -11,7 +11,7 @@ import re
 from fractions import Fraction
 from statistics import median
 
-from musicplan.analyse.durations import format_clock
+from musicplan.analyse.durations import format_clock, round_half_up
 from musicplan.base.diagnostics import Diagnostic, Report, SongError, Span
 from musicplan.base.record import Factory, Record
 from musicplan.importers import chordpro, plain, suno
@@ -227,11 +227,17 @@ def _repeats(parts: list[Part], report: Report) -> None:
 
 # ---- durations
 
+def compound(meter: str) -> bool:
+    """6/8, 9/8, 12/8, 6/4: beats of a dotted note, three to a beat."""
+    numerator = int(meter.split("/")[0])
+    return numerator % 3 == 0 and numerator > 3
+
+
 def bar_ms(bpm: Fraction, meter: str) -> Fraction:
     """A bar's length (song-format.md, Durations): N/M of a whole note, counted in
     beats of 1/M (simple meters) or of the dotted 3/M (compound: 6/8, 9/8, 12/8, 6/4)."""
     numerator, denominator = (int(n) for n in meter.split("/"))
-    beat = Fraction(3, denominator) if numerator % 3 == 0 and numerator > 3 else Fraction(1, denominator)
+    beat = Fraction(3, denominator) if compound(meter) else Fraction(1, denominator)
     return Fraction(numerator, denominator) / beat * 60_000 / bpm
 
 
@@ -267,9 +273,11 @@ def spread(total: int, weights: list[float], low: int, high: int) -> list[int]:
 
 class Timing(Record):
     unit_ms: Fraction  # a bar, or a second
-    bars: bool
+    bars: bool  # the unit is a bar
     shares: list[int]
     total_ms: int  # the song's length, as near what was asked as the limits allow
+    # A compound meter (6/8) whose bars are written as times, with the meter named in the comments.
+    compound_meter: str | None = None
 
 
 def _timing(parts: list[Part], wanted_ms: int, asked: bool, bpm: str | None, meter: str, line: int,
@@ -283,13 +291,14 @@ def _timing(parts: list[Part], wanted_ms: int, asked: bool, bpm: str | None, met
              "ask for a length within the API's limits")
         wanted_ms = clamped
     unit, bars = Fraction(1000), False
-    if bpm is not None:
+    if bpm is not None and Fraction(bpm) > 0:
         bar = bar_ms(Fraction(bpm), meter)
         if math.ceil(SECTION_MS_MIN / bar) * bar <= SECTION_MS_MAX and \
                 len(parts) * math.ceil(SECTION_MS_MIN / bar) * bar <= SONG_MS_MAX:
             unit, bars = bar, True
     low, high = math.ceil(SECTION_MS_MIN / unit), math.floor(SECTION_MS_MAX / unit)
-    most = min(len(parts) * high, math.floor(SONG_MS_MAX / unit))
+    # Each section's length is rounded to the millisecond: leave the song room for that.
+    most = min(len(parts) * high, math.floor((SONG_MS_MAX - len(parts)) / unit))
     units = min(most, max(len(parts) * low, round(wanted_ms / unit)))
     if asked and abs(units * unit - wanted_ms) > unit:
         reason = "at least" if units == len(parts) * low else "at most"
@@ -302,7 +311,7 @@ def _timing(parts: list[Part], wanted_ms: int, asked: bool, bpm: str | None, met
     fair = max(2.0, median(sung) / 2) if sung else 1.0
     weights = [float(part.sung) if part.sung else fair for part in parts]
     shares = _even_repeats(parts, spread(units, weights, low, high), low, high)
-    return Timing(unit, bars, shares, round(units * unit))
+    return Timing(unit, bars, shares, round(units * unit), meter if bars and compound(meter) else None)
 
 
 def _even_repeats(parts: list[Part], shares: list[int], low: int, high: int) -> list[int]:
@@ -363,14 +372,21 @@ def _about(ms: int) -> str:
     return format_clock(round(ms / 1000) * 1000)
 
 
+def _bars(units: int) -> str:
+    return f"{units} bar{'s' if units != 1 else ''}"
+
+
 def _duration(units: int, timing: Timing) -> str:
-    if timing.bars:
-        return f"{units} bar{'s' if units != 1 else ''}"
-    return format_clock(round(units * timing.unit_ms))
+    if timing.bars and timing.compound_meter is None:
+        return _bars(units)
+    return format_clock(round_half_up(units * timing.unit_ms))
 
 
 def _guess_note(part: Part, units: int, timing: Timing) -> str:
-    lasting = f" (about {_about(round(units * timing.unit_ms))})" if timing.bars else ""
+    if timing.compound_meter is not None:
+        lasting = f" ({_bars(units)} of {timing.compound_meter})"
+    else:
+        lasting = f" (about {_about(round(units * timing.unit_ms))})" if timing.bars else ""
     if part.repeat_of is not None:
         return f"# guessed{lasting}: sings `{part.repeat_of}` again"
     if part.sung:

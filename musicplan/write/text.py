@@ -125,33 +125,45 @@ def _heading(section: Section, clock: bool) -> tuple[str, str]:
 
 
 def _indent_comments_in_continuations(entries: list[tuple[str, str]]) -> None:
-    for index, (tag, text) in enumerate(entries):
+    """A comment inside a prompt's continuation is indented with it."""
+    # One pass each way finds, for every comment, the nearest other line before and after it.
+    before: list[str | None] = []
+    last: str | None = None
+    for tag, _ in entries:
+        before.append(last)
         if tag != "comment":
-            continue
-        before = next((t for t, _ in reversed(entries[:index]) if t != "comment"), None)
-        after = next((t for t, _ in entries[index + 1 :] if t != "comment"), None)
-        if before in ("field", "cont") and after == "cont":
+            last = tag
+    following: str | None = None
+    for index in range(len(entries) - 1, -1, -1):
+        tag, text = entries[index]
+        if tag != "comment":
+            following = tag
+        elif before[index] in ("field", "cont") and following == "cont":
             entries[index] = (tag, "  " + text)
 
 
 def _layout(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """At most one blank line in a row, none right after a heading or at the end,
+    and exactly one before each heading and the comments directly above it."""
+    blank = ("blank", "")
     out: list[tuple[str, str]] = []
+    held: list[tuple[str, str]] = []  # comments that may stand right above a heading
     for tag, text in entries:
-        if tag == "blank" and (not out or out[-1][0] in ("blank", "heading")):
+        if tag == "comment":
+            held.append((tag, text))
+            continue
+        if tag == "heading" and out and out[-1][0] != "blank":
+            out.append(blank)
+        out += held
+        held.clear()
+        if tag == "blank":
+            if out and out[-1][0] not in ("blank", "heading"):
+                out.append(blank)
             continue
         out.append((tag, text))
+    out += held
     while out and out[-1][0] == "blank":
         out.pop()
-    # Exactly one blank line before each heading and the comments right above it.
-    index = len(out) - 1
-    while index > 0:
-        if out[index][0] == "heading":
-            start = index
-            while start > 0 and out[start - 1][0] == "comment":
-                start -= 1
-            if start > 0 and out[start - 1][0] != "blank":
-                out.insert(start, ("blank", ""))
-        index -= 1
     return out
 
 

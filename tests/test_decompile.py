@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
+from strategies import chunk_body, chunk_plan, prompt_body, v1_body, v1_plan
 
 import musicplan
 from musicplan.cli import main
 from musicplan.write.body import dumps
 from musicplan.write.decompile import decompile_text
-from strategies import chunk_body, chunk_plan, prompt_body, v1_body, v1_plan
 
-PROPERTY = settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+PROPERTY = settings()  # the profile (conftest.py) sets how many inputs
 
 
 def song_of(value) -> str:

@@ -6,19 +6,19 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import chunk_body, hostile_text, messy, prompt_body, v1_body
 
 import musicplan
 from musicplan.base import files as atomic
+from musicplan.base.diagnostics import SongError
 from musicplan.cli import main
 from musicplan.write.body import dumps
 from musicplan.write.decompile import decompile_text
-from musicplan.base.diagnostics import SongError
 from musicplan.write.fmt import format_text
-from strategies import hostile_text, messy, prompt_body, v1_body
 
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+PROPERTY = settings()  # the profile (conftest.py) sets how many inputs
 
 MESSY = """\
 # A song   written in a hurry
@@ -136,11 +136,29 @@ def test_laws_on_untidy_songs(data, body):
 
 @PROPERTY
 @given(hostile_text)
-def test_laws_on_any_song_that_checks(text):
+def test_fmt_refuses_any_text_with_errors_and_keeps_the_laws_on_the_rest(text):
     try:
         musicplan.loads(text)
     except SongError:
-        assume(False)
+        with pytest.raises(SongError):
+            format_text(text)
+        return
+    _laws(text)
+
+
+@PROPERTY
+@given(st.data(), v1_body() | prompt_body() | chunk_body())
+def test_laws_on_untidy_songs_with_hostile_comments_and_line_ends(data, body):
+    canonical = decompile_text(dumps(body)).text
+    assert canonical is not None
+    text = data.draw(messy(canonical))
+    comment = "# " + data.draw(st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                                              blacklist_characters="\r\n"), max_size=30))
+    lines = text.split("\n")
+    lines.insert(data.draw(st.integers(0, len(lines))), comment)
+    text = "\n".join(lines)
+    if data.draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
     _laws(text)
 
 
@@ -244,3 +262,21 @@ def test_fmt_that_cannot_write_reports_and_keeps_the_file(untidy, capsys, monkey
     assert main(["fmt", str(untidy)]) == 1
     assert untidy.read_text(encoding="utf-8") == UNTIDY
     assert "cannot rewrite" in capsys.readouterr().err
+
+
+def test_fmt_diff_over_several_files_with_warnings_and_errors_prints_no_traceback(tmp_path, capsys):
+    tidy = tmp_path / "a.song"
+    tidy.write_text("[A] 0:10\nla\n", encoding="utf-8")
+    untidy = tmp_path / "b.song"
+    untidy.write_text("TITLE:  x\n[A]   0:10\nla\n", encoding="utf-8")
+    warned = tmp_path / "c.song"  # W101: far too many words for three seconds
+    warned.write_text("[A]  0:03\n" + "words " * 30 + "\n", encoding="utf-8")
+    broken = tmp_path / "d.song"
+    broken.write_text("[A] 20\n", encoding="utf-8")
+    code = main(["fmt", "--diff", str(tidy), str(untidy), str(warned), str(broken)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert f"+++ {untidy}" in out and "+title: x" in out
+    assert "E302" in err  # the broken file's error, with its snippet
+    assert untidy.read_text(encoding="utf-8") == "TITLE:  x\n[A]   0:10\nla\n"  # --diff writes nothing

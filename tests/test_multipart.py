@@ -42,7 +42,7 @@ def read(data: bytes, boundary: str, cuts: list[int]) -> Parts:
     return parts
 
 
-@settings(max_examples=300, deadline=None)
+@settings()
 @given(audio=st.binary(max_size=3000) | st.sampled_from([b"", b"\r\n--", b"--b--", b"\r\n--bound", b"\r\n\r\n"]),
        cuts=st.lists(st.integers(0, 10_000), max_size=40),
        boundary=st.sampled_from(["b", "bound", "musicplan-0123456789abcdef"]))
@@ -77,7 +77,7 @@ def test_garbage_after_a_boundary_is_an_error():
         MultipartReader("b", Parts()).feed(b"--bXX\r\n")
 
 
-@settings(max_examples=100, deadline=None)
+@settings()
 @given(audio=st.binary(max_size=500), cuts=st.lists(st.integers(0, 2000), max_size=20))
 def test_a_sender_with_bare_lf_line_ends_is_read_too(audio, cuts):
     assume(b"\n--b" not in b"\n" + audio)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
-
-import musicplan
-from musicplan.spec import openapi
-from musicplan.spec.models import MusicRequest
-from musicplan.base.diagnostics import SongError
-from musicplan.write.body import dumps
-from musicplan.write.decompile import decompile_text
+from hypothesis import given, settings
 from strategies import hostile_text, prompt_body, v1_body
 
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+import musicplan
+from musicplan.base.diagnostics import SongError
+from musicplan.spec import openapi
+from musicplan.spec.models import MusicRequest
+from musicplan.write.body import dumps
+from musicplan.write.decompile import decompile_text
+
+PROPERTY = settings()  # the profile (conftest.py) sets how many inputs
 
 
 @PROPERTY

@@ -5,7 +5,8 @@ Registered through the ``pytest11`` entry point, so installing musicplan is enou
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from songs import body, errors, warnings
 
 import musicplan
 from musicplan.spec.models import ChunkPlan, MusicRequest
-from songs import body, errors, warnings
 
 V2 = "model: music_v2\n"
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from musicplan.cli import report
-from musicplan.cli import main
+from musicplan.cli import main, report
 
 GOOD = "title: Good\n[Verse] 0:10\nla la\n"
 BAD = "title: Bad\n[Verse] 20\nla la\n"

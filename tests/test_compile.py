@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from songs import body, plan
 
 import musicplan
 from musicplan.spec import openapi
 from musicplan.spec.models import MusicRequest
-from songs import body, plan
 
 SPEC_SONG = """\
 # Neon Nights: a synthwave song in four parts

@@ -58,8 +58,11 @@ def test_no_parser_state_accepts_both_a_field_and_a_lyric():
 def test_the_readme_commands_are_what_ci_runs():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert ".venv/bin/pip install '.[test]' && .venv/bin/pytest" in readme
+    assert ".venv/bin/pip install '.[test]' && npm ci --prefix editors && .venv/bin/pytest" in readme
     assert ".venv/bin/pip install --quiet --disable-pip-version-check '.[test]'" in ci
+    assert "npm ci --prefix editors " in ci
     assert ci.rstrip().endswith(".venv/bin/pytest")
+    # The gates run before the tests, with the configuration in pyproject.toml.
+    assert ci.index(".venv/bin/ruff check") < ci.index(".venv/bin/mypy") < ci.rindex(".venv/bin/pytest")
     assert "musicplan compile examples/neon-nights.song" in readme
     assert (ROOT / "examples" / "neon-nights.song").is_file()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from songs import body, errors, first_error, plan, sections
 
 import musicplan
-from songs import body, errors, first_error, plan, sections
 
 SECTION = "[V] 0:10\n"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from songs import warnings
 
 from musicplan.cli import main
-from songs import warnings
 
 
 def lints(text: str) -> list[tuple[str, int, int]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from songs import diagnostics, errors, warnings
 
 V = "[V] 0:10\n"

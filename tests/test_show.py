@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import musicplan
-from musicplan.cli import main
 from musicplan.analyse.durations import format_clock
+from musicplan.cli import main
 
 SONG = "title: T & <Co>\nbpm: 120\n[Intro] 8 bars\n+ pads\n[Verse] 0:20\nla la\nla\n[Empty] 0:10\n"
 

@@ -103,7 +103,7 @@ def test_every_example_line_gets_the_scope_of_its_kind(examples) -> None:
     for name, (lines, tokens) in examples.items():
         assert len(tokens) == len(lines), name
         in_body = in_prompt = False
-        for number, (line, line_tokens) in enumerate(zip(lines, tokens), start=1):
+        for number, (line, line_tokens) in enumerate(zip(lines, tokens, strict=False), start=1):
             what = kind(line, in_body, in_prompt)
             if what == "heading":
                 in_body = True
@@ -173,7 +173,8 @@ def test_fields_after_the_first_heading_are_lyrics() -> None:
 
 
 @pytest.mark.parametrize(
-    "duration", ["0:20", "1:05.5", "10:00", "20s", "1.25s", "20000ms", "2m", "1m30s", "1m7.5s", "8 bars", "1 bar", "4.5 bars"]
+    "duration",
+    ["0:20", "1:05.5", "10:00", "20s", "1.25s", "20000ms", "2m", "1m30s", "1m7.5s", "8 bars", "1 bar", "4.5 bars"],
 )
 def test_heading_durations(duration: str) -> None:
     (line,) = tokenize(f"[Verse 1] {duration}\n")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from musicplan.base.record import Record
 from musicplan.base.diagnostics import Report
+from musicplan.base.record import Record
 from musicplan.read.written import Duration
 
 MAX_DECIMALS = 3

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 
-from musicplan.base.record import Factory, Record
-from musicplan.spec import limits
-from musicplan.base.diagnostics import Report, Span
 from musicplan.analyse.durations import Tempo, format_clock, to_ms
 from musicplan.analyse.values import parse_boolean, parse_bpm, parse_meter, parse_seed, suggest_key
+from musicplan.base.diagnostics import Report, Span
+from musicplan.base.record import Factory, Record
 from musicplan.base.words import nearest
-from musicplan.spec.vocabulary import FIELDS, fields_in_scope
+from musicplan.read.parse import parse_duration_value
 from musicplan.read.written import (
     Adherence,
     Condition,
@@ -33,7 +32,8 @@ from musicplan.read.written import (
     TimeRange,
     UnknownDirective,
 )
-from musicplan.read.parse import parse_duration_value
+from musicplan.spec import limits
+from musicplan.spec.vocabulary import FIELDS, fields_in_scope
 
 _DIRECTIVES = ("@repeat", "@source", "@adherence", "@condition")
 _INLINE_DIRECTION = re.compile(r"\{[^{}]*\}")

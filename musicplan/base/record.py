@@ -1,4 +1,4 @@
-"""Plain data classes, cheap to define.
+"""Annotated classes to plain data classes, cheap to define.
 
 ``dataclasses`` builds and compiles several methods for every class when the
 module is imported: about half a millisecond each, which for the thirty data
@@ -6,24 +6,44 @@ classes on the path of ``musicplan check`` was a fifth of its start-up. A
 ``Record`` reads its fields from the annotations, shares ``__eq__`` and
 ``__repr__``, and compiles a plain ``__init__`` for a class only when the
 first record of it is made (a generic one would cost more on every record).
+
+When to use which: a ``Record`` for data on the path of ``check`` and
+``compile`` (imported on every run, made by the thousand); a dataclass
+anywhere else (commands, the client, tests), where its features are worth more
+than its import time. Type checkers see a ``Record`` as a dataclass
+(``dataclass_transform``), so constructors are checked like a dataclass's.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 _MISSING: Any = object()
+_T = TypeVar("_T")
 
 
-class Factory:
-    """A default made anew for each record, e.g. ``items: list[int] = Factory(list)``."""
-
+class _Factory:
     __slots__ = ("make",)
 
     def __init__(self, make: Callable[[], Any]) -> None:
         self.make = make
 
 
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+
+    def Factory(make: Callable[[], _T]) -> _T:  # noqa: N802 - reads as the class it stands for
+        """A default made anew for each record, e.g. ``items: list[int] = Factory(list)``."""
+        ...
+else:
+    Factory = _Factory
+
+    def dataclass_transform(**_: Any) -> Callable[[_T], _T]:
+        return lambda cls: cls
+
+
+@dataclass_transform(eq_default=True)
 class _RecordMeta(type):
     """Gives each record ``__slots__`` for its fields (a third of the memory of a
     ``__dict__``, which counts on a large song); defaults move to ``_defaults``."""
@@ -34,7 +54,7 @@ class _RecordMeta(type):
                if not field.startswith("_") and field not in inherited]
         defaults = {field: namespace.pop(field) for field in own if field in namespace}
         namespace.setdefault("__slots__", tuple(own))
-        cls = super().__new__(mcls, name, bases, namespace, **kwargs)
+        cls: Any = super().__new__(mcls, name, bases, namespace, **kwargs)
         cls._fields = tuple(getattr(cls, "_fields", ())) + tuple(own) if bases else ()
         cls._defaults = {**getattr(cls, "_defaults", {}), **defaults}
         if bases and "__init__" not in namespace:
@@ -71,7 +91,7 @@ def _compile_init(cls: type[Record]) -> Callable[..., None]:
         if default is _MISSING:
             params.append(name)
             body.append(f"    self.{name} = {name}")
-        elif isinstance(default, Factory):
+        elif isinstance(default, _Factory):
             params.append(f"{name}=_MISSING")
             body.append(f"    self.{name} = _defaults[{name!r}].make() if {name} is _MISSING else {name}")
         else:

@@ -11,7 +11,7 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.base.files import write_atomic
@@ -183,12 +183,12 @@ def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], for
 
 
 def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from musicplan.cli import report
-    from musicplan.remote.client import drop_unsupported
     from musicplan.base.files import AtomicFile
-    from musicplan.remote.files import safe_filename
+    from musicplan.cli import report
     from musicplan.library import Song
     from musicplan.pipeline import Options, check_bytes
+    from musicplan.remote.client import drop_unsupported
+    from musicplan.remote.files import safe_filename
 
     key = _key(args)
     say = _Say(stderr, key)
@@ -266,11 +266,11 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.analyse.durations import Tempo, to_ms
     from musicplan.cli import report
+    from musicplan.read.parse import parse_duration_value
     from musicplan.write.body import dumps
     from musicplan.write.decompile import decompile_text
-    from musicplan.analyse.durations import Tempo, to_ms
-    from musicplan.read.parse import parse_duration_value
 
     key = _key(args)
     say = _Say(stderr, key)

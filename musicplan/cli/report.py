@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable, TextIO
+from collections.abc import Callable, Iterable
+from typing import TextIO
 
 from musicplan.base.diagnostics import Diagnostic
 from musicplan.base.terminal import paint, use_colour

@@ -10,11 +10,12 @@ context matters: an indented line continues a field, or is a lyric.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from lark import Token, Transformer
 
 from musicplan.base.diagnostics import Report, Span
+from musicplan.base.record import Record
 from musicplan.read.written import (
     Adherence,
     Blank,
@@ -35,7 +36,6 @@ from musicplan.read.written import (
     TimeRange,
     UnknownDirective,
 )
-from musicplan.base.record import Record
 
 _WS = " \t"
 _LINE_END = " \t\r\n"
@@ -51,14 +51,22 @@ _DURATION_KINDS = {
 }
 
 
+def at(token: Token) -> tuple[int, int]:
+    """A lexed token's line and column. Lark types its positions as optional
+    (a token made by hand has none); every token its lexer makes has them."""
+    return cast(int, token.line), cast(int, token.column)
+
+
 def span_of(token: Token) -> Span:
-    return Span(token.line, token.column, token.end_line, token.end_column)
+    line, column = at(token)
+    return Span(line, column, cast(int, token.end_line), cast(int, token.end_column))
 
 
 def _trimmed_span(token: Token) -> Span:
     """The token's span without trailing whitespace (line tokens run to the end of the line)."""
     trimmed = str(token).rstrip(_LINE_END)
-    return Span(token.line, token.column, token.line, token.column + len(trimmed))
+    line, column = at(token)
+    return Span(line, column, line, column + len(trimmed))
 
 
 def _unescape(raw: str, specials: str) -> str:
@@ -118,30 +126,32 @@ class LineMaker(Transformer):
     def field(self, children: list[Token]) -> Field:
         key = children[0]
         raw_key = str(key).rstrip(_WS)
-        key_span = Span(key.line, key.column, key.line, key.column + len(raw_key))
+        line, column = at(key)
+        key_span = Span(line, column, line, column + len(raw_key))
         value_token = children[1] if len(children) > 1 else None
         if value_token is not None:
             value = str(value_token).rstrip(_LINE_END)
             value_span = _trimmed_span(value_token)
         else:
             value = ""
-            end = key.end_column + 1  # just past the colon
-            value_span = Span(key.line, end, key.line, end)
+            end = cast(int, key.end_column) + 1  # just past the colon
+            value_span = Span(line, end, line, end)
         return Field(raw_key.lower(), raw_key, value, key_span, value_span)
 
     def cont(self, children: list[Token]) -> Indented:
         token = children[0]
         raw = str(token).rstrip("\r")
         stripped = raw.strip(_WS)
-        column = token.column + (len(raw) - len(raw.lstrip(_WS)))
-        return Indented(stripped, Span(token.line, column, token.line, column + len(stripped)), column)
+        line, start = at(token)
+        column = start + (len(raw) - len(raw.lstrip(_WS)))
+        return Indented(stripped, Span(line, column, line, column + len(stripped)), column)
 
     def comment(self, children: list[Token]) -> Comment:
         token = children[0]
         return Comment(str(token).rstrip(_LINE_END), _trimmed_span(token))
 
     def blank(self, children: list[Token]) -> Blank:
-        return Blank(children[0].line)
+        return Blank(at(children[0])[0])
 
     def _style(self, children: list[Token], positive: bool) -> StyleLine:
         sign = children[0]
@@ -164,8 +174,8 @@ class LineMaker(Transformer):
     def lyric(self, children: list[Token]) -> Lyric | LoneEscape:
         token = children[0]
         text = str(token).rstrip(_LINE_END)
-        span = Span(token.line, token.column, token.line, token.column + len(text))
-        return lyric_of(text, span, token.column)
+        line, column = at(token)
+        return lyric_of(text, Span(line, column, line, column + len(text)), column)
 
     # ---- directives
     def repeat(self, children: list[Token]) -> Repeat:

@@ -11,12 +11,12 @@ import json
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from json.decoder import scanstring
-from typing import Any, Union
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public since 2.6, missing from typeshed
+from typing import Any
 
 from musicplan.base.diagnostics import Report, Span
 
-Path = tuple[Union[str, int], ...]
+Path = tuple[str | int, ...]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
@@ -53,7 +53,8 @@ class _Reader:
         return Span(line, column, end_line, end_column)
 
     def skip(self, i: int) -> int:
-        return _WS.match(self.text, i).end()
+        found = _WS.match(self.text, i)  # matches the empty string too: never None
+        return found.end() if found else i
 
     def value(self, i: int, path: Path) -> tuple[Any, int]:
         i = self.skip(i)

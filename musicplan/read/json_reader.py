@@ -8,13 +8,11 @@ the offending JSON value), and one printer turns either into .song text.
 from __future__ import annotations
 
 import re
-from typing import Any, Union
+from typing import Any
 
 from musicplan.base.diagnostics import Report, Span
 from musicplan.base.words import nearest
 from musicplan.read.json_positions import JsonDoc, Path
-from musicplan.spec import limits
-from musicplan.spec.vocabulary import BODY, FIELDS
 from musicplan.read.written import (
     Adherence,
     Condition,
@@ -30,6 +28,8 @@ from musicplan.read.written import (
     StyleLine,
     TimeRange,
 )
+from musicplan.spec import limits
+from musicplan.spec.vocabulary import BODY, FIELDS
 
 _LABEL = re.compile(r"\[(.*)\]")
 
@@ -49,7 +49,7 @@ def split_chunk_text(text: str) -> tuple[str, list[str]]:
 # ---- the shapes JSON must have before its values can be checked
 
 STR, INT, BOOL = "a string", "a whole number", "true or false"
-Spec = Union[str, dict, list, tuple]
+Spec = str | dict | list | tuple
 
 
 def _obj(required: dict[str, Spec], optional: dict[str, Spec] | None = None) -> dict:
@@ -121,6 +121,7 @@ class _Shape:
         if not isinstance(value, dict):
             self.report.error("E500", span, f"{_name(path)} should be an object", f"found {json_type(value)}")
             return
+        assert isinstance(spec, dict)  # PLAN and CHUNK were resolved to their shapes above
         known = {**spec["required"], **spec["optional"]}
         for key in spec["required"]:
             if key not in value:
@@ -216,7 +217,7 @@ class _Builder:
     def body(self, body: dict, base: Path) -> None:
         for spec in FIELDS.values():
             value = body.get(spec.body) if spec.body else None
-            if value is None:
+            if value is None or spec.body is None:
                 continue
             self.field(spec.key, _field_text(spec.kind, value), base + (spec.body,))
         plan = body.get("composition_plan")

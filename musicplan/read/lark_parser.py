@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from lark import Lark
 
@@ -37,3 +38,10 @@ def parser() -> Lark:
         maybe_placeholders=False,
         transformer=LineMaker(),
     )
+
+
+def parse(text: str, start: str) -> Any:
+    """What the inline transformer made of ``text`` from rule ``start`` (Lark
+    types every parse result as a Tree; with a transformer it is whatever the
+    transformer returns: a list of lines, or a Duration)."""
+    return parser().parse(text, start=start)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from lark.exceptions import UnexpectedInput
 
 from musicplan.base.diagnostics import Report, Span
-from musicplan.read.lark_parser import parser
+from musicplan.read.lark_parser import parse
 from musicplan.read.written import Duration
 
 _MAX_SYNTAX_ERRORS = 20
@@ -58,7 +57,7 @@ def parse_text(text: str, report: Report) -> list[Any] | None:
     seen: set[int] = set()
     for _ in range(_MAX_SYNTAX_ERRORS):
         try:
-            lines_made = parser().parse(text, start="start")
+            lines_made: list[Any] = parse(text, "start")
         except UnexpectedInput as exc:
             failed = True
             lines = lines or text.split("\n")  # only a failed parse needs the lines
@@ -79,7 +78,7 @@ def parse_duration_value(text: str, line: int, column: int, report: Report) -> D
     """Parse a field value that must be a duration, e.g. ``length: 2:30``; the
     result's span is the value's."""
     try:
-        made = parser().parse(text, start="duration_value")
+        made: Duration = parse(text, "duration_value")
     except UnexpectedInput:
         report.error(
             "E300",
@@ -193,7 +192,8 @@ def _explain_style(number: int, raw: str, column: int, here: Span,
 
 def _explain_directive(number: int, raw: str, indent: int, column: int, here: Span,
                        word_text: str, report: Report) -> None:
-    name = _WORD.match(raw, indent).group(0)
+    found = _WORD.match(raw, indent)
+    name = found.group(0) if found else ""
     usage, example = _DIRECTIVE_USAGE.get(name, ("", ""))
     if word_text[:1].isdigit() and not re.fullmatch(r"[\d.:msbar]+", word_text):
         report.error("E300", here, f"`{word_text}` is not a duration", _DURATION_FORMS)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from musicplan.base.record import Record
 from musicplan.base.diagnostics import Report, Span
+from musicplan.base.record import Record
 
 BOM = "\ufeff"
 _MAX_DECODE_ERRORS = 10

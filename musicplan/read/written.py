@@ -8,10 +8,8 @@ out later, once the fields it depends on (``bpm``, ``meter``, ``model``) are kno
 
 from __future__ import annotations
 
-from typing import Union
-
-from musicplan.base.record import Factory, Record
 from musicplan.base.diagnostics import Span
+from musicplan.base.record import Factory, Record
 
 
 class Duration(Record):
@@ -114,8 +112,8 @@ class UnknownDirective(Record):
     span: Span
 
 
-Directive = Union[Repeat, Source, Adherence, Condition, UnknownDirective]
-Line = Union[Field, Continuation, StyleLine, Lyric, Comment, Blank, Directive]
+Directive = Repeat | Source | Adherence | Condition | UnknownDirective
+Line = Field | Continuation | StyleLine | Lyric | Comment | Blank | Directive
 
 
 class Heading(Record):

@@ -12,16 +12,16 @@ import json
 import os
 import random
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 
 from musicplan.base.exits import Exit
-from musicplan.spec import limits
-from musicplan.spec.vocabulary import unsupported
 from musicplan.remote.multipart import MultipartError, MultipartReader, boundary_of
+from musicplan.spec.vocabulary import unsupported
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 BASE_URLS = (

@@ -7,7 +7,6 @@ import unicodedata
 
 from musicplan.spec import limits
 
-
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _SPACES = re.compile(r"\s+")
 _MAX_NAME = 120

@@ -8,9 +8,10 @@ headers are parsed by the standard library's email parser.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import Message
 from email.parser import BytesHeaderParser
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 class MultipartError(Exception):

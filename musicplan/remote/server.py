@@ -108,11 +108,11 @@ def sample_plan(prompt: str, length_ms: int | None, model: str) -> dict[str, Any
     if model in limits.CHUNK_MODELS:
         return {"chunks": [{"text": f"[{name}]" + ("" if i == 0 else f"\n{lyric}"), "duration_ms": ms,
                             "positive_styles": ["cinematic", "warm"], "negative_styles": ["noise"]}
-                           for i, (name, ms) in enumerate(zip(names, share))]}
+                           for i, (name, ms) in enumerate(zip(names, share, strict=False))]}
     return {"positive_global_styles": ["cinematic", "warm"], "negative_global_styles": ["noise"],
             "sections": [{"section_name": name, "positive_local_styles": [], "negative_local_styles": [],
                           "duration_ms": ms, "lines": [] if i == 0 else [lyric]}
-                         for i, (name, ms) in enumerate(zip(names, share))]}
+                         for i, (name, ms) in enumerate(zip(names, share, strict=False))]}
 
 
 class MusicTestServer:
@@ -135,7 +135,8 @@ class MusicTestServer:
     def url(self) -> str:
         assert self._httpd is not None, "start the server first"
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     def fail(self, kind: str, *, times: int = 1, **options: Any) -> None:
         """Make the next ``times`` requests fail as ``kind`` (one of FAILURES). Options:

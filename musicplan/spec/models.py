@@ -7,7 +7,7 @@ so that `musicplan check` never has to import pydantic.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -38,7 +38,7 @@ class TimeRange(_Strict):
 class SectionSource(_Strict):
     song_id: Annotated[str, StringConstraints(min_length=1)]
     range: TimeRange
-    negative_ranges: Optional[list[TimeRange]] = None
+    negative_ranges: list[TimeRange] | None = None
 
     @model_validator(mode="after")
     def _inside(self) -> SectionSource:
@@ -54,7 +54,7 @@ class SongSection(_Strict):
     negative_local_styles: Styles
     duration_ms: SectionMs
     lines: Annotated[list[LyricLine], Field(max_length=limits.LYRIC_LINES_MAX)]
-    source_from: Optional[SectionSource] = None
+    source_from: SectionSource | None = None
 
 
 def _check_total(total: int) -> None:
@@ -94,10 +94,10 @@ class GenerationChunk(_Strict):
     text: str
     duration_ms: SectionMs
     positive_styles: Styles
-    negative_styles: Optional[Styles] = None
-    context_adherence: Optional[Literal["low", "medium", "high"]] = None
-    conditioning_ref: Optional[AudioReference] = None
-    condition_strength: Optional[Literal["low", "medium", "high", "xhigh"]] = None
+    negative_styles: Styles | None = None
+    context_adherence: Literal["low", "medium", "high"] | None = None
+    conditioning_ref: AudioReference | None = None
+    condition_strength: Literal["low", "medium", "high", "xhigh"] | None = None
 
     @model_validator(mode="after")
     def _lines(self) -> GenerationChunk:
@@ -112,7 +112,7 @@ class GenerationChunk(_Strict):
 class ChunkPlan(_Strict):
     """The music_v2 / music_v2_5 composition plan."""
 
-    chunks: Annotated[list[Union[GenerationChunk, AudioReference]],
+    chunks: Annotated[list[GenerationChunk | AudioReference],
                       Field(min_length=1, max_length=limits.SECTIONS_MAX)]
 
     @model_validator(mode="after")
@@ -124,17 +124,17 @@ class ChunkPlan(_Strict):
 class MusicRequest(_Strict):
     """The body of POST /v1/music, /v1/music/detailed and /v1/music/stream."""
 
-    prompt: Optional[Annotated[str, StringConstraints(min_length=1, max_length=limits.PROMPT_CHARS_MAX)]] = None
-    composition_plan: Optional[Union[MusicPrompt, ChunkPlan]] = None
-    music_length_ms: Optional[Annotated[int, Field(ge=limits.LENGTH_MS_MIN, le=limits.LENGTH_MS_MAX)]] = None
+    prompt: Annotated[str, StringConstraints(min_length=1, max_length=limits.PROMPT_CHARS_MAX)] | None = None
+    composition_plan: MusicPrompt | ChunkPlan | None = None
+    music_length_ms: Annotated[int, Field(ge=limits.LENGTH_MS_MIN, le=limits.LENGTH_MS_MAX)] | None = None
     model_id: ModelId = "music_v1"
-    seed: Optional[Annotated[int, Field(ge=0)]] = None
-    force_instrumental: Optional[bool] = None
-    finetune_id: Optional[str] = None
-    respect_sections_durations: Optional[bool] = None
-    store_for_inpainting: Optional[bool] = None
-    with_timestamps: Optional[bool] = None
-    sign_with_c2pa: Optional[bool] = None
+    seed: Annotated[int, Field(ge=0)] | None = None
+    force_instrumental: bool | None = None
+    finetune_id: str | None = None
+    respect_sections_durations: bool | None = None
+    store_for_inpainting: bool | None = None
+    with_timestamps: bool | None = None
+    sign_with_c2pa: bool | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> MusicRequest:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from musicplan.spec import limits
 from musicplan.base.diagnostics import Diagnostic, Report, Span
-from musicplan.spec.vocabulary import FIELDS
 from musicplan.pipeline import Options, check_json
-from musicplan.read.written import Blank, Field, Heading, Line, Lyric, SongModel, Source, StyleItem, StyleLine
-from musicplan.write.text import WS, print_song
 from musicplan.read.source import from_text
+from musicplan.read.written import Blank, Field, Heading, Line, Lyric, SongModel, Source, StyleItem, StyleLine
+from musicplan.spec import limits
+from musicplan.spec.vocabulary import FIELDS
+from musicplan.write.text import WS, print_song
 
 _BREAKS = re.compile(r"\r\n|\r|\n")
 _SONG_ID = re.compile(r"[^ \t\r\n,]+")
@@ -124,7 +124,8 @@ def _hoist_chunk_styles(song: SongModel) -> None:
             continue
         hoisted.append(StyleLine(positive, lists[0][:common], lists[0][0].span))
         for section in generation:
-            kept, dropped = [], 0
+            kept: list[Line] = []
+            dropped = 0
             for line in section.lines:
                 if isinstance(line, StyleLine) and line.positive == positive:
                     rest = line.items[max(0, common - dropped):]

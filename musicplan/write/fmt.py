@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from musicplan.write.body import body
-from musicplan.base.diagnostics import Diagnostic, Report
-from musicplan.write.text import print_song
 from musicplan.analyse.rules import Analysis
+from musicplan.base.diagnostics import Diagnostic, Report
 from musicplan.pipeline import Options, check_text
 from musicplan.read.source import Source, from_text
+from musicplan.write.body import body
+from musicplan.write.text import print_song
 
 
 class FormatChangedMeaning(Exception):

@@ -7,14 +7,14 @@ turns that into the span of the third section's duration in the .song file.
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from musicplan.analyse.rules import Analysis, Resolved
 from musicplan.base.diagnostics import Span
-from musicplan.spec.vocabulary import FIELD_OF_BODY_KEY
 from musicplan.read.written import Adherence, Condition, Source
+from musicplan.spec.vocabulary import FIELD_OF_BODY_KEY
 
-Loc = Sequence[Union[str, int]]
+Loc = Sequence[str | int]
 
 _START = Span.at(1, 1)
 

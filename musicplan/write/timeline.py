@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from musicplan.base.diagnostics import Diagnostic
 from musicplan.analyse.durations import format_clock
 from musicplan.analyse.rules import Analysis
+from musicplan.base.diagnostics import Diagnostic
 from musicplan.base.terminal import paint
 
 BAR_WIDTH = 40
@@ -108,7 +108,7 @@ def render_svg(song: Analysis, diagnostics: list[Diagnostic]) -> str:
         f'{len(table)} sections</text>',
     ]
     y = top
-    for row, found in zip(table, warnings_by_row):
+    for row, found in zip(table, warnings_by_row, strict=False):
         x = left + row.start_ms / total * bar_width
         w = max(1.0, row.duration_ms / total * bar_width)
         out.append(f'<g class="section"><text x="10" y="{y + 16}">{escape(row.name)}</text>'

@@ -4,7 +4,7 @@ JSON Schema validators built from them. jsonschema is imported only here."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -14,17 +14,15 @@ BODY_SCHEMAS = {
     DETAILED: "Body_Compose_Music_with_a_detailed_response_v1_music_detailed_post",
     STREAM: "Body_Stream_composed_music_v1_music_stream_post",
 }
-# Body fields that /v1/music/stream does not take.
-STREAM_DROPS = ("respect_sections_durations", "with_timestamps", "sign_with_c2pa")
 
 
-@lru_cache(maxsize=None)
+@cache
 def document(name: str) -> dict[str, Any]:
     text = resources.files(__name__).joinpath(f"{name}.openapi.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def body_validator(name: str) -> Any:
     """A Draft 2020-12 validator for the request body of endpoint document ``name``."""
     from jsonschema import Draft202012Validator
@@ -39,6 +37,8 @@ def body_validator(name: str) -> Any:
 
 def body_errors(body: dict[str, Any], name: str = DETAILED) -> list[str]:
     if name == STREAM:
-        body = {k: v for k, v in body.items() if k not in STREAM_DROPS}
+        from musicplan.spec.vocabulary import unsupported
+
+        body = {k: v for k, v in body.items() if k not in unsupported("stream")}
     validator = body_validator(name)
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]

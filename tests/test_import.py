@@ -420,7 +420,8 @@ def test_the_readme_shows_what_import_writes(tmp_path, capsys, name, command):
 _FRAGMENTS = [
     "[Verse 1]", "[Chorus]", "[Chorus: big drums]", "[Guitar Solo]", "[End]", "[]", "[Am]la [G]la", "{soc}",
     "{eoc}", "{sov: Verse 9}", "{chorus}", "{chorus: Last}", "{c: Chorus}", "{c: soft, slow}", "{title: x}",
-    "{tempo: 0}", "{tempo: 0.001}", "{tempo: 900}", "{tempo: 45}", "{time: 6/8}", "{time: 12/8}", "{time: 3/8}", "{time: 0/4}", "{duration: 0}",
+    "{tempo: 0}", "{tempo: 0.001}", "{tempo: 900}", "{tempo: 45}", "{time: 6/8}", "{time: 12/8}", "{time: 3/8}",
+    "{time: 0/4}", "{duration: 0}",
     "{duration: 99:00}", "{start_of_tab}", "{end_of_tab}", "{artist: someone}", "{define: Am 0 0 2}",
     "Style: a, b", "Title:", "BPM: 10", "Exclude: c", "Chorus:", "Verse", "(Repeat Chorus)", "Am  G",
     "# c", "", "", "la la", "\\x", "{x}", "[x] y {z}", "bpm: 120", "- ooh", "x" * 250,

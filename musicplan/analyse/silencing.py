@@ -36,7 +36,7 @@ def _extents(song: SongModel | None) -> dict[int, int]:
     if song is None or not song.sections:
         return {}
     starts = [section.heading.span.line for section in song.sections]
-    return {start: end - 1 for start, end in zip(starts, starts[1:] + [10**12])}
+    return {start: end - 1 for start, end in zip(starts, starts[1:] + [10**12], strict=True)}
 
 
 def _rules(comments: Iterable[Comment], song: SongModel | None, report: Report) -> list[_Rule]:

@@ -183,7 +183,7 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         outputs.append((item, song.to_json(plan=args.plan)))
     targets = [Path(args.out_dir) / f"{item.stem}.json" for item, _ in outputs] if args.out_dir else \
         [Path(args.output)] if args.output and args.output != "-" else []
-    for (item, _), target in zip(outputs, targets):
+    for (item, _), target in zip(outputs, targets, strict=False):  # no targets for standard output
         if item.path != STDIN_NAME and _same_file(Path(item.path), target):
             raise UsageError(f"{target} would replace {item.path} itself: choose another output")
     try:

@@ -434,7 +434,7 @@ def to_song(sheet: Sheet, options: Options, report: Report, path: str = "<sheet>
     styles = _capped(_unique(sheet.styles + options.styles), STYLES_PER_LIST_MAX, "the song", first_line, report)
     negative = _capped(_unique(sheet.negative), STYLES_PER_LIST_MAX, "the song", first_line, report)
     lines = _header(sheet, options, path, timing, bpm, styles, negative)
-    for part, units in zip(parts, timing.shares):
+    for part, units in zip(parts, timing.shares, strict=True):
         # The chunk models add the song's styles to each section's: the total is what counts.
         room_plus = STYLES_PER_LIST_MAX - (len(styles) if chunks else 0)
         room_minus = STYLES_PER_LIST_MAX - (len(negative) if chunks else 0)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from musicplan.spec import limits
+from musicplan.spec.vocabulary import BODY
 
 Style = Annotated[str, StringConstraints(min_length=1)]
 LyricLine = Annotated[str, StringConstraints(max_length=limits.LYRIC_LINE_CHARS_MAX)]
@@ -141,12 +142,19 @@ class MusicRequest(_Strict):
         if (self.prompt is None) == (self.composition_plan is None):
             raise ValueError("give exactly one of prompt and composition_plan")
         if self.prompt is None:
-            for name in ("music_length_ms", "force_instrumental"):
+            for name in _ONLY_WITH["prompt"]:
                 if getattr(self, name) is not None:
                     raise ValueError(f"{name} goes only with prompt")
             chunked = isinstance(self.composition_plan, ChunkPlan)
             if chunked != (self.model_id in limits.CHUNK_MODELS):
                 raise ValueError(f"the plan's shape does not fit model {self.model_id}")
-        elif self.seed is not None:
-            raise ValueError("seed cannot be used with prompt")
+        else:
+            for name in _ONLY_WITH["plan"]:
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} cannot be used with prompt")
         return self
+
+
+# The keys that go only with a prompt or only with a plan, from the vocabulary table.
+_ONLY_WITH = {scope: tuple(key.name for key in BODY if key.scope == scope and key.json_type != "plan"
+                           and key.name != "prompt") for scope in ("prompt", "plan")}

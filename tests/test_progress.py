@@ -44,7 +44,8 @@ def test_a_terminal_gets_one_status_line_redrawn_in_place():
     a, b = progress.song("a"), progress.song("b")
     a.waiting()
     clock.now += 65
-    assert progress.status() == "[0/3 done, 2 in flight, 0.00 MB, 1:05] a: waiting for the API, 1:05 elapsed | b: queued"
+    assert progress.status() == ("[0/3 done, 2 in flight, 0.00 MB, 1:05] a: waiting for the API, 1:05 elapsed"
+                                 " | b: queued")
     a.receiving(1_500_000)
     b.retrying(12, "the API is busy")
     clock.now += 5

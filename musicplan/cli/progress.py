@@ -15,7 +15,8 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 _REDRAW = 0.1  # seconds between redraws for bytes arriving
 _TICK = 0.5  # seconds between redraws while nothing arrives

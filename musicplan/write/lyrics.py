@@ -131,7 +131,7 @@ def timed_lines(words: Sequence[Word], lines: Sequence[str]) -> list[TimedLine]:
             _place_between(words, line_of, j1, j2, owner[i1 - 1] if i1 > 0 else None,
                            owner[i1] if i1 < len(owner) else None)
     groups: dict[int, list[Word]] = {}
-    for word, placed in zip(words, line_of):
+    for word, placed in zip(words, line_of, strict=True):
         groups.setdefault(placed if placed is not None else 0, []).append(word)
     return [TimedLine(tuple(groups[key])) for key in sorted(groups)]
 
@@ -157,7 +157,7 @@ def _place_between(words: Sequence[Word], line_of: list[int | None], j1: int, j2
 
 def _by_pauses(words: Sequence[Word]) -> list[TimedLine]:
     lines: list[list[Word]] = [[words[0]]]
-    for previous, word in zip(words, words[1:]):
+    for previous, word in zip(words, words[1:], strict=False):  # each word with the one before
         if word.start_ms - previous.end_ms >= PAUSE_MS:
             lines.append([])
         lines[-1].append(word)

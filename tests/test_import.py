@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import musicplan
 from musicplan import format as format_text
-from musicplan.importers.sheet import repeat_label, stanza_label
+from musicplan.importers.sheet import repeat_note, stanza_label
 from musicplan.importers.to_song import (
     Options,
     bar_ms,
@@ -218,6 +218,31 @@ def test_plain_labels_and_repeat_notes():
                           "The screen door sings", "The night comes down", "Leave it on", "Leave it on for me"]
 
 
+def test_repeat_notes_sing_a_section_again_as_often_as_they_say():
+    plain = "Verse 1:\nthe road\n\nChorus x2:\nhey ho\nlet us go\n\nVerse 2:\nthe end\n\n(Repeat Chorus)\n"
+    text = import_text(plain, "notes.txt").text
+    assert [name for name, _, _ in plan_sections(text)] == ["Verse 1", "Chorus", "Chorus", "Verse 2", "Chorus"]
+    assert sung(text) == ["the road", "hey ho", "let us go", "hey ho", "let us go", "the end", "hey ho", "let us go"]
+    chordpro = "{c: Chorus}\nOh la [G]la\n\n{c: Verse 2}\nSecond verse\n\n{c: Repeat Chorus}\n\n{c: Chorus x2}\n"
+    text = import_text(chordpro, "notes.cho").text
+    assert [name for name, _, _ in plan_sections(text)] == ["Chorus", "Verse 2"] + ["Chorus"] * 3
+    assert text.count("@repeat Chorus") == 3
+
+
+def test_tags_dressed_up_by_chat_tools_are_still_tags():
+    sheet = "**[Verse 1]**\nla la\n\n## [Chorus]\nhey\n"
+    result = import_text(sheet, "chat.txt")
+    assert result.kind == "suno"
+    assert [name for name, _, _ in plan_sections(result.text)] == ["Verse 1", "Chorus"]
+
+
+def test_a_style_that_names_someone_is_kept_as_a_comment_and_not_sent():
+    result = import_text("Style: dream pop, in the style of Some Band, airy vocals\n\n[Verse]\nla la\n", "x.txt")
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [("I003", 1)]
+    assert "+ dream pop, airy vocals" in result.text
+    assert "Some Band" not in musicplan.loads(result.text).to_json()
+
+
 def test_plain_lines_that_would_read_as_something_else_are_escaped():
     sheet = "# one in the city\n- ooh, and\n+1 more night\n@ midnight\n[spoken] hey\n\\ slash\nbpm: 120 in my heart\n"
     result = import_text(sheet, "odd.txt", "text")
@@ -321,7 +346,7 @@ def test_person_names_are_warned_about_and_not_sent():
 _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ,.'!?é東", min_size=1, max_size=40)
 _LINE = st.tuples(st.sampled_from(["", "#", "-", "+", "@", "\\", "- ", ":", "\"", "'"]), _WORDS).map(
     lambda parts: " ".join((parts[0] + parts[1]).split())).filter(
-    lambda line: line and stanza_label(line) is None and repeat_label(line) is None
+    lambda line: line and stanza_label(line) is None and repeat_note(line) is None
     and not line.lower().startswith("title"))
 _SHEET = st.lists(st.lists(_LINE, min_size=1, max_size=35), min_size=1, max_size=12)
 

@@ -25,6 +25,8 @@ from musicplan.importers.sheet import (
     apply_meta,
     is_chord_line,
     name_stanzas,
+    repeat_note,
+    says_repeat,
     split_styles,
     stanza_label,
     strip_bracket_chords,
@@ -97,7 +99,17 @@ class _Reader:
             self.close_stanza()
 
     def comment(self, text: str, number: int) -> None:
-        label = stanza_label(text) if self.environment is None else None
+        again = repeat_note(text) if self.environment is None else None
+        if again is not None and (says_repeat(text) or any(
+                stanza.label and stanza.label.lower() == again[0].lower() for stanza in self.stanzas)):
+            # `{c: Repeat Chorus}`, `{c: Chorus x2}` once a chorus was written out.
+            self.flush_label()
+            for _ in range(again[1]):
+                stanza = self.new_stanza(again[0], number)
+                stanza.repeat_of = again[0]
+            self.close_stanza()
+            return
+        label = stanza_label(again[0] if again else text) if self.environment is None else None
         if label is not None and (self.open is None or not self.open.lines):
             self.flush_label()
             self.label = (label, number)

@@ -17,7 +17,8 @@ from musicplan.importers.sheet import (
     Stanza,
     is_chord_line,
     name_stanzas,
-    repeat_label,
+    repeat_note,
+    says_repeat,
     stanza_label,
     strip_bracket_chords,
 )
@@ -50,18 +51,25 @@ class _Reader:
             self.label = None
         self.stanza = Stanza([])
 
+    def again(self, name: str, line: int, times: int) -> None:
+        self.stanzas += [Stanza([], name, line, repeat_of=name) for _ in range(times)]
+
     def block(self, block: list[tuple[int, str]]) -> None:
         chords = ChordLog()
+        more = 0  # `Chorus x2` above a chorus: sung once more after it
         for index, (number, line) in enumerate(block):
-            again = repeat_label(line)
+            again = repeat_note(line)
             label = stanza_label(line)
+            if index == 0 and again is not None and len(block) > 1 and not says_repeat(line):
+                (label, times), again = again, None
+                more = times - 1
             if index == 0 and label is not None:
                 if self.label is not None:  # two labels in a row: the first stood alone
                     self.stanzas.append(Stanza([], self.label[0], self.label[1]))
                 self.label = (label, number)
             elif again is not None:
                 self.finish()
-                self.stanzas.append(Stanza([], again, number, repeat_of=again))
+                self.again(again[0], number, again[1])
             elif is_chord_line(line):
                 chords.add(number, line.split())
             else:
@@ -74,9 +82,12 @@ class _Reader:
         if not self.stanza.lines and self.label is not None and any(
                 s.label and s.label.lower() == self.label[0].lower() for s in self.stanzas):
             # `Chorus` standing alone after a chorus was written out: sing it again.
-            self.stanzas.append(Stanza([], self.label[0], self.label[1], repeat_of=self.label[0]))
+            self.again(self.label[0], self.label[1], 1)
             self.label = None
+        name = self.label
         self.finish()
+        if more and name is not None:
+            self.again(name[0], name[1], more)
 
     def read(self, text: str) -> Sheet:
         sheet = Sheet("text")

@@ -103,10 +103,27 @@ def stanza_label(line: str) -> str | None:
     return name[:1].upper() + name[1:] + (f" {match.group(2)}" if match.group(2) else "")
 
 
-def repeat_label(line: str) -> str | None:
-    """`(Repeat Chorus)`, `Repeat chorus`: the name of the section sung again."""
-    match = _REPEAT.fullmatch(_bare(line))
-    return stanza_label(match.group(1)) if match else None
+_TIMES = re.compile(r"(?i)(.*?)\s*\(?\s*[x×]\s*([1-9])\s*\)?")
+REPEATS_MAX = 4  # `Chorus x9` is a typo or a joke; a song has 30 sections
+
+
+def says_repeat(line: str) -> bool:
+    """`Repeat Chorus` asks for the chorus again; `Chorus x2` above lyrics is a label."""
+    return _REPEAT.fullmatch(_bare(line)) is not None
+
+
+def repeat_note(line: str) -> tuple[str, int] | None:
+    """`(Repeat Chorus)`, `Chorus x2`, `Repeat chorus (x2)`: the name of the
+    section sung again, and how many times."""
+    text, times, said = _bare(line), 1, False
+    counted = _TIMES.fullmatch(text)
+    if counted and counted.group(1):
+        text, times, said = _bare(counted.group(1)), int(counted.group(2)), True
+    again = _REPEAT.fullmatch(text)
+    if again:
+        text, said = again.group(1), True
+    name = stanza_label(text) if said else None
+    return (name, min(times, REPEATS_MAX)) if name else None
 
 
 # ---- chords
@@ -314,12 +331,31 @@ def _carry(sheet: Sheet, meta: Meta, value: str) -> bool:
     return False
 
 
+# A style that names someone: the API refuses prompts that name artists.
+_NAMES_SOMEONE = re.compile(r"(?i)\b(?:in the style of|style of|sounds? like|inspired by|à la|a la)\s+\S")
+
+
+def _styles_without_names(sheet: Sheet, key: str, value: str, line: int, report: Report) -> str:
+    kept = []
+    for item in split_styles(value):
+        if _NAMES_SOMEONE.search(item):
+            _not_sent(sheet, "person", key, item, line, report)
+        else:
+            kept.append(item)
+    return ", ".join(kept)
+
+
 def apply_meta(sheet: Sheet, meta: Meta, key: str, value: str, line: int, report: Report) -> None:
     """Carry one of the sheet's own settings into ``sheet``; what cannot be
     carried is kept as a header comment and reported."""
     value = value.strip()
-    if _carry(sheet, meta, value) or (meta == "note" and not value):  # `Lyrics:` only announces them
-        return
+    if meta in ("style", "negative"):
+        value = _styles_without_names(sheet, key, value, line, report)
+    if not (_carry(sheet, meta, value) or (meta == "note" and not value)):  # `Lyrics:` only announces them
+        _not_sent(sheet, meta, key, value, line, report)
+
+
+def _not_sent(sheet: Sheet, meta: Meta, key: str, value: str, line: int, report: Report) -> None:
     sheet.comments.append(f"{key}: {value}")
     if meta == "person":
         warn(report, "I003", line, f"`{key}: {value}` kept as a comment, not sent",

@@ -51,6 +51,7 @@ HEADER_KEYS: dict[str, Meta] = {
 # Cues that close the song rather than open a part of it.
 ENDINGS = {"end", "the end", "fade", "fade out", "fadeout", "fade-out", "stop"}
 _HEADER = re.compile(r"([A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(.*)")
+_DRESSED_TAG = re.compile(r"(?:#+\s*|[*_]{1,3})(\[[^\[\]]*\])[*_]{0,3}")
 _TAG = re.compile(r"\[([^\[\]]*)\]\s*(.*)")
 _INLINE_TAG = re.compile(r"\[([^\[\]]*)\]")
 
@@ -137,6 +138,8 @@ class _Reader:
             if not line:
                 self.blank = True
                 continue
+            dressed = _DRESSED_TAG.fullmatch(line)  # `**[Chorus]**`, `## [Chorus]`, as chat tools write them
+            line = dressed.group(1) if dressed else line
             if self.header(line, number) or self.tag(line, number, self.blank):
                 pass
             elif is_chord_line(line):

@@ -66,7 +66,7 @@ _CHORDPRO_DIRECTIVE = re.compile(
     r"(?im)^\s*\{\s*(title|t|subtitle|st|artist|start_of_\w+|so[cvbt]|eo[cvbt]|chorus|comment|c|ci|key|"
     r"tempo|time|capo|define|new_song|ns)\s*[:}\s]")
 _INLINE_CHORD = re.compile(r"\w\[[A-G][#b]?[^\]\s]{0,8}\]|\[[A-G][#b]?[^\]\s]{0,8}\]\w")
-_TAG_LINE = re.compile(r"(?m)^\s*\[[^\[\]]+\]\s*$")
+_TAG_LINE = re.compile(r"(?m)^\s*(?:#+\s*|[*_]{1,3})?\[[^\[\]]+\][*_]{0,3}\s*$")
 
 
 def guess_format(text: str, filename: str | None = None) -> str:

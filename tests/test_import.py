@@ -24,6 +24,7 @@ from musicplan.importers.to_song import (
 )
 
 SHEETS = Path(__file__).resolve().parent / "sheets"
+PROPERTY = settings()  # the profile (conftest.py) sets how many inputs
 
 
 def imported(name: str, **options):
@@ -351,7 +352,7 @@ _LINE = st.tuples(st.sampled_from(["", "#", "-", "+", "@", "\\", "- ", ":", "\""
 _SHEET = st.lists(st.lists(_LINE, min_size=1, max_size=35), min_size=1, max_size=12)
 
 
-@settings(deadline=None)
+@PROPERTY
 @given(_SHEET, st.sampled_from(["music_v1", "music_v2", "music_v2_5"]), st.none() | st.integers(3_000, 600_000))
 def test_any_stanzas_import_to_a_song_that_checks_clean_and_keeps_every_line(stanzas, model, length):
     sheet = "\n\n".join("\n".join(lines) for lines in stanzas)
@@ -454,7 +455,7 @@ _FRAGMENTS = [
 _ANY_SHEET = st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=30), max_size=60).map("\n".join)
 
 
-@settings(deadline=None)
+@PROPERTY
 @given(_ANY_SHEET | st.text(), st.sampled_from(["suno", "chordpro", "text"]),
        st.sampled_from(["music_v1", "music_v2_5"]), st.none() | st.integers(0, 2_000_000))
 def test_any_text_imports_to_a_clean_song_or_a_diagnostic_never_a_crash(text, kind, model, length):

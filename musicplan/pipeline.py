@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from musicplan.analyse.lints import lint
+from musicplan.analyse.misread import misreadings
 from musicplan.analyse.rules import Analysis, analyze
 from musicplan.analyse.silencing import silence
 from musicplan.base.diagnostics import Diagnostic, Report
@@ -77,6 +78,7 @@ def analyse_text(source: Source, report: Report, options: Options) -> Analysis |
             return None
         written = build(lines, source.path, report)
         analysis = analyze(written, report, options.model)
+        misreadings(analysis, report)
         if options.lints:
             lint(analysis, report, options.enable)
     silence(report, written, options.ignore, options.enable)

@@ -27,7 +27,9 @@ def test_time_forms(text, value):
     ("4.5 bars", "bpm: 120\n", 9_000),
     ("8bars", "bpm: 120\n", 16_000),
     ("6 bars", "bpm: 120\nmeter: 3/4\n", 9_000),  # 6 x 3 x 0.5 s
-    ("4 bars", "bpm: 90\nmeter: 6/8\n", 16_000),  # a beat is an eighth: 4 x 6 x 2/3 s
+    # 6/8 counts dotted quarters (song-format.md, revision 2026-11-22; it was
+    # eighths, 16 s): 4 bars x 2 beats x 2/3 s = 5.333 s
+    ("4 bars", "bpm: 90\nmeter: 6/8\n", 5_333),
     ("4 bars", "bpm: 104\n", 9_231),             # 9230.77 rounds up
     ("2 bars", "bpm: 96.5\n", 4_974),            # 4974.09 rounds down
 ])
@@ -80,3 +82,54 @@ def test_length_field_takes_every_time_form():
     assert body("prompt: x\nlength: 20000ms\n")["music_length_ms"] == 20_000
     assert first_error("prompt: x\nlength: 90\n") == ("E302", 2, 9)
     assert first_error("prompt: x\nlength: soon\n") == ("E300", 2, 9)
+
+
+@pytest.mark.parametrize("header,bar_ms", [
+    ("bpm: 120\nmeter: 6/8\n", 1_000),               # two dotted quarters of 0.5 s: a jig
+    ("bpm: 120\nmeter: 6/8\nbeat: 1/4\n", 1_500),    # three quarters, as most DAWs count
+    ("bpm: 120\nmeter: 6/8\nbeat: 1/8\n", 3_000),    # six eighths
+    ("bpm: 120\nmeter: 6/8\nbeat: 3/8\n", 1_000),    # the default, said outright
+    ("bpm: 120\nmeter: 9/8\n", 1_500),               # three dotted quarters
+    ("bpm: 120\nmeter: 12/8\n", 2_000),
+    ("bpm: 60\nmeter: 6/4\n", 2_000),                # two dotted halves of 1 s
+    ("bpm: 120\nmeter: 3/4\n", 1_500),               # 3 is simple: three quarters
+    ("bpm: 120\nmeter: 3/8\n", 1_500),               # three eighths counted as beats
+    ("bpm: 120\nmeter: 2/2\n", 1_000),               # two halves
+    ("bpm: 120\nbeat: 1/2\n", 1_000),                # 4/4 counted in halves
+])
+def test_a_bar_counts_the_beat_of_its_meter(header, bar_ms):
+    assert ms("4 bars", header) == 4 * bar_ms
+
+
+def test_tempo_fields_may_follow_the_length_that_uses_them():
+    from songs import body
+
+    assert body("prompt: x\nlength: 8 bars\nbpm: 120\n")["music_length_ms"] == 16_000
+
+
+@pytest.mark.parametrize("header,code,column", [
+    ("bpm: 120\nbeat: quarter\n", "E216", 7), ("bpm: 120\nbeat: 0/4\n", "E216", 7),
+    ("bpm: 120\nmeter: 6/0\n", "E207", 8),
+])
+def test_unreadable_tempo_fields(header, code, column):
+    from songs import errors
+
+    assert errors(header + "[V] 4 bars\n+ x\n") == [(code, 2, column)]  # and nothing about the bars
+
+
+def test_bpm_with_its_unit_is_one_error_not_two():
+    from songs import diagnostics
+
+    found = [d for d in diagnostics("bpm: 120bpm\n[V] 4 bars\n+ x\n") if d.is_error]
+    assert [(d.code, d.span.line) for d in found] == [("E206", 1)]
+    assert "`bpm: 120`" in found[0].hint
+
+
+@pytest.mark.parametrize("text,hint", [
+    ("1:5", "`1:05`"), ("0:90", "`1:30`"), ("2:75", "`3:15`"),
+])
+def test_clock_hints_say_what_was_meant(text, hint):
+    from songs import diagnostics
+
+    found = [d for d in diagnostics(f"[V] {text}\n+ x\n") if d.code == "E301"]
+    assert found and hint in found[0].hint and "90 seconds" not in found[0].hint

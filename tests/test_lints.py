@@ -109,3 +109,24 @@ def test_errors_cannot_be_silenced():
     from songs import errors
 
     assert errors("# musicplan: ignore E302\n[A] 20\n") == [("E302", 2, 5)]
+
+
+@pytest.mark.parametrize("text,hint", [
+    ("bpm: 120\n[A] 0:05\n+ a\n", "use 2 bars (0:04)"),     # 2.5 bars: 2 and 3 fit, 2 is first
+    ("bpm: 120\n[A] 3.5s\n+ a\n", "use 2 bars (0:04)"),     # 1.75 bars: 2 fits
+    ("bpm: 120\n[A] 0:03.8\n+ a\n", "use 2 bars (0:04)"),   # 1.9 bars: not 1 bar (0:02 is too short)
+    ("bpm: 120\n[A] 1:59.5\n+ a\n", "use 60 bars (2:00)"),
+    ("bpm: 20\n[A] 0:20\n+ a\n", "use 2 bars (0:24)"),      # 1.67 bars of 12 s
+    ("bpm: 10\n[A] 0:20\n+ a\n", "use 1 bar (0:24)"),       # one bar, said once
+    ("bpm: 1\n[A] 0:20\n+ a\n", "no whole number of bars"),  # a bar lasts 4:00
+])
+def test_whole_bar_hints_stay_inside_the_section_limits(text, hint):
+    from musicplan.base.diagnostics import Report
+    from musicplan.pipeline import Options, check_text
+    from musicplan.read.source import from_text
+
+    report = Report("t.song")
+    check_text(from_text(text, "t.song"), report, Options(enable=frozenset({"W105"})))
+    found = [d for d in report.diagnostics if d.code == "W105"]
+    assert found and hint in found[0].hint, found
+    assert "1 bars" not in found[0].hint

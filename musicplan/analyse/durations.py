@@ -1,4 +1,5 @@
-"""Duration text to milliseconds, exactly (fractions), rounded half up."""
+"""Duration text to milliseconds, exactly (fractions), rounded half up; the
+tempo (bpm, meter, beat) to the length of a bar."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from musicplan.base.record import Record
 from musicplan.read.written import Duration
 
 MAX_DECIMALS = 3
+# No song needs a number this long; a longer one (thousands of digits) would
+# cost Python's int() an error or the checker minutes.
+MAX_DIGITS = 30
+# Past this no duration means anything to the API (whose limits are minutes);
+# it is refused as far too long rather than computed and printed in full.
+FAR_TOO_LONG_MS = 10**10
 _NUMBER = r"(\d+)(?:\.(\d+))?"
 _CLOCK = re.compile(r"(\d+):(\d+)(?:\.(\d+))?")
 _MINSEC = re.compile(rf"(\d+)m{_NUMBER}s")
@@ -17,15 +24,53 @@ _BARS = re.compile(rf"{_NUMBER}[ \t]*bars?")
 
 
 class Tempo(Record):
+    """What bars are timed by. ``unreadable`` is set when `bpm`, `meter` or
+    `beat` was written but could not be read: that is reported at the field,
+    so bars then have no duration, and nothing more is said about them."""
+
     bpm: Fraction | None
-    beats_per_bar: int = 4
+    meter: tuple[int, int] = (4, 4)
+    beat: Fraction | None = None  # the counted note, as a fraction of a whole note
+    unreadable: bool = False
+
+    @property
+    def counted_note(self) -> Fraction:
+        """`beat` if set; else the note metronome markings count: the 1/M note,
+        or in a compound meter (N a multiple of 3 above 3) the dotted 3/M."""
+        if self.beat is not None:
+            return self.beat
+        beats, unit = self.meter
+        return Fraction(3, unit) if beats > 3 and beats % 3 == 0 else Fraction(1, unit)
+
+    @property
+    def beats_per_bar(self) -> Fraction:
+        beats, unit = self.meter
+        return Fraction(beats, unit) / self.counted_note
+
+    @property
+    def bar_ms(self) -> Fraction | None:
+        """One bar in milliseconds, exactly; None without a tempo."""
+        if self.bpm is None:
+            return None
+        return self.beats_per_bar * 60_000 / self.bpm
 
 
 def round_half_up(value: Fraction) -> int:
     return int((value * 2 + 1) // 2)
 
 
+def digits_ok(text: str) -> bool:
+    """Whether every run of digits in ``text`` is short enough to compute with
+    (leading zeros of a whole part and trailing zeros of decimals aside)."""
+    for match in re.finditer(r"(\d+)(?:\.(\d+))?", text):
+        whole, frac = match.group(1).lstrip("0"), (match.group(2) or "").rstrip("0")
+        if len(whole) + len(frac) > MAX_DIGITS:
+            return False
+    return True
+
+
 def _decimal(whole: str, frac: str | None) -> Fraction:
+    frac = (frac or "").rstrip("0")
     if not frac:
         return Fraction(int(whole))
     return Fraction(int(whole + frac), 10 ** len(frac))
@@ -44,6 +89,14 @@ def format_clock(ms: int) -> str:
     return f"{text}.{millis:03d}" if millis else text
 
 
+def _clock_hint(minutes: str, seconds: str) -> str:
+    """What a wrong ``M:SS`` most likely meant: `1:5` is 1:05, `0:90` is 1:30."""
+    total = int(minutes) * 60 + int(seconds)
+    if len(seconds) == 1:
+        return f"write two digits of seconds: `{int(minutes)}:0{seconds}`"
+    return f"write `{total // 60}:{total % 60:02d}`: past 59 seconds comes the next minute"
+
+
 def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = False) -> int | None:
     """The duration in milliseconds, or None after reporting why it has none."""
     text, span = duration.text, duration.span
@@ -56,51 +109,62 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
             return True
         return False
 
+    if not digits_ok(text):
+        report.error("E308", span, f"`{text}` is far longer than any song",
+                     "a section lasts 0:03 to 2:00 and a song at most 10:00")
+        return None
     if kind == "number":
         whole, _, frac = text.partition(".")
         clock = format_clock(round_half_up(_decimal(whole, frac) * 1000))
         report.error("E302", span, f"`{text}` has no unit",
                      f"write `{text}s` for seconds or `{clock}` for minutes and seconds")
         return None
+    value: Fraction | int
     if kind == "clock":
         match = _CLOCK.fullmatch(text)
         assert match
         minutes, seconds, frac = match.groups()
         if len(seconds) != 2 or int(seconds) > 59:
             report.error("E301", span, f"`{text}`: the seconds of `M:SS` run from 00 to 59",
-                         "write two digits of seconds, e.g. 0:05, 1:30; 90 seconds is 1:30")
+                         _clock_hint(minutes, seconds))
             return None
         if too_precise(frac):
             return None
-        return _whole_ms(int(minutes), seconds, frac)
+        value = _whole_ms(int(minutes), seconds, frac)
     elif kind == "seconds":
         whole, _, frac = text[:-1].partition(".")
         if too_precise(frac):
             return None
-        return _whole_ms(0, whole, frac)
+        value = _whole_ms(0, whole, frac)
     elif kind == "millis":
-        return int(text[:-2])
+        value = int(text[:-2])
     elif kind == "minutes":
-        return int(text[:-1]) * 60_000
+        value = int(text[:-1]) * 60_000
     elif kind == "minsec":
         match = _MINSEC.fullmatch(text)
         assert match
         minutes, whole, frac = match.groups()
         if too_precise(frac):
             return None
-        return _whole_ms(int(minutes), whole, frac)
+        value = _whole_ms(int(minutes), whole, frac)
     else:  # bars
         if in_range:
             report.error("E304", span, "bars are not allowed in ranges",
                          "write the range in time, e.g. 0:10-0:30")
             return None
-        if tempo.bpm is None:
+        if tempo.unreadable:
+            return None  # the field that would time it is reported already
+        bar_ms = tempo.bar_ms
+        if bar_ms is None:
             report.error("E305", span, f"`{text}` needs a tempo: set `bpm` in the header",
                          "add a field such as `bpm: 120` before the first heading, "
                          "or give the duration in time, e.g. 0:16")
             return None
         match = _BARS.fullmatch(text)
         assert match
-        bars = _decimal(match.group(1), match.group(2))
-        value = bars * tempo.beats_per_bar * 60 / tempo.bpm
-    return round_half_up(value * 1000)
+        value = round_half_up(_decimal(match.group(1), match.group(2)) * bar_ms)
+    if value > FAR_TOO_LONG_MS:
+        report.error("E308", span, f"`{text}` is far longer than any song",
+                     "a section lasts 0:03 to 2:00 and a song at most 10:00")
+        return None
+    return int(value)

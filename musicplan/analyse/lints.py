@@ -9,18 +9,24 @@ by ``--ignore W101`` (see ``silencing``).
 from __future__ import annotations
 
 import re
+from fractions import Fraction
+from math import ceil, floor
 from statistics import median
 
+from musicplan.analyse.durations import Tempo, format_clock, round_half_up
 from musicplan.analyse.rules import Analysis, Resolved
 from musicplan.base.diagnostics import Report
 from musicplan.read.written import StyleItem
+from musicplan.spec import limits
 
 WORDS_PER_SECOND_MAX = 4.0  # fast pop verses run near 3; past 4 words blur (rap aside)
 SHORT_SECTION_RATIO = 0.25
 OFF_BY_DEFAULT = frozenset({"W104", "W105"})
 
-_INSTRUMENTAL_POSITIVE = re.compile(r"\b(instrumental|no vocals?|without vocals?|no singing)\b", re.I)
-_VOCALS_NEGATIVE = re.compile(r"^\s*(vocals?|singing|voice|voices|singer)\s*$", re.I)
+# Only these make a section instrumental (song-format.md): spoken word and rap
+# are written under `- singing` (ElevenLabs' own docs write a voiceover so).
+_INSTRUMENTAL_POSITIVE = re.compile(r"\b(instrumental|no vocals)\b", re.I)
+_VOCALS_NEGATIVE = re.compile(r"^\s*(vocals|voice|voices)\s*$", re.I)
 _SELF_NEGATING = re.compile(r"^\s*(no|without|not)\s+\S", re.I)
 _STYLE_BPM = re.compile(r"\b(\d+(?:\.\d+)?)\s*bpm\b", re.I)
 _BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")  # letters past Latin Extended-B are another script
@@ -107,17 +113,30 @@ def _short(resolved: Resolved, durations: list[int], report: Report) -> None:
                        "a very short section rarely has room to sound like itself: merge or lengthen it")
 
 
-def _bars(resolved: Resolved, tempo, report: Report) -> None:
+def _bars(resolved: Resolved, tempo: Tempo, report: Report) -> None:
     duration = resolved.section.heading.duration
-    if tempo.bpm is None or duration is None or duration.kind == "bars" or not resolved.duration_ms:
+    bar_ms = tempo.bar_ms
+    if bar_ms is None or duration is None or duration.kind == "bars" or not resolved.duration_ms:
         return
-    bar_ms = tempo.beats_per_bar * 60_000 / tempo.bpm
-    bars = resolved.duration_ms / float(bar_ms)
-    if abs(bars - round(bars)) * float(bar_ms) > 1:  # within a millisecond is a whole number of bars
-        report.warning("W105", duration.span,
-                       f"{duration.text} is {bars:.2f} bars at {float(tempo.bpm):g} bpm: not a whole number",
-                       f"use {max(1, round(bars))} bars ({round(max(1, round(bars)) * float(bar_ms))} ms), "
-                       "so the section ends on a bar line")
+    bars = resolved.duration_ms / bar_ms
+    if abs(bars - round(bars)) * bar_ms <= 1:  # within a millisecond is a whole number of bars
+        return
+    report.warning("W105", duration.span,
+                   f"{duration.text} is {float(bars):.2f} bars at {float(tempo.bpm or 0):g} bpm: not a whole number",
+                   _whole_bars_hint(bars, bar_ms))
+
+
+def _whole_bars_hint(bars: Fraction, bar_ms: Fraction) -> str:
+    """The nearest whole number of bars that a section may last, if any."""
+    fits = [n for n in (floor(bars), ceil(bars))
+            if n >= 1 and limits.SECTION_MS_MIN <= round_half_up(n * bar_ms) <= limits.SECTION_MS_MAX]
+    if not fits:
+        return (f"no whole number of bars lasts from 0:03 to 2:00 at this tempo "
+                f"(a bar is {float(bar_ms) / 1000:g} s): time the section in seconds on purpose, "
+                "or silence W105")
+    best = min(fits, key=lambda n: abs(n - bars))
+    return (f"use {best} bar{'s' if best != 1 else ''} ({format_clock(round_half_up(best * bar_ms))}), "
+            "so the section ends on a bar line")
 
 
 def _all_styles(analysis: Analysis):

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 
 from musicplan.analyse.durations import Tempo, format_clock, to_ms
-from musicplan.analyse.values import parse_boolean, parse_bpm, parse_meter, parse_seed, suggest_key
+from musicplan.analyse.values import (
+    TooLong,
+    parse_beat,
+    parse_boolean,
+    parse_bpm,
+    parse_meter,
+    parse_seed,
+    suggest_key,
+)
 from musicplan.base.diagnostics import Report, Span
 from musicplan.base.record import Factory, Record
 from musicplan.base.words import nearest
@@ -36,6 +44,8 @@ from musicplan.spec import limits
 from musicplan.spec.vocabulary import FIELDS, fields_in_scope
 
 _DIRECTIVES = ("@repeat", "@source", "@adherence", "@condition")
+_TEMPO_FIELDS = frozenset({"bpm", "meter", "beat"})
+_BPM_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*bpm", re.I)
 _INLINE_DIRECTION = re.compile(r"\{[^{}]*\}")
 
 
@@ -118,7 +128,9 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
             report.error("E111", line.span, "an indented line with nothing to continue",
                          "remove the indentation: only `prompt` continues on indented lines, "
                          "right after the `prompt:` line")
-    for item in song.fields:
+    # The tempo first: `length` may be given in bars above the `bpm` line.
+    tempo_first = sorted(song.fields, key=lambda item: item.key not in _TEMPO_FIELDS)
+    for item in tempo_first:
         spec = FIELDS.get(item.key)
         if spec is None:
             report.error("E200", item.key_span, f"unknown field `{item.raw_key}`",
@@ -172,7 +184,12 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
         else:
             setattr(settings, item.key, flag)
     elif kind == "seed":
-        seed = parse_seed(value)
+        try:
+            seed = parse_seed(value)
+        except TooLong:
+            report.error("E203", span, "this seed has far more digits than a seed can",
+                         f"a seed is a whole number from 0 to {limits.SEED_WARN_ABOVE}, e.g. `seed: 42`")
+            return
         if seed is None:
             report.error("E203", span, f"`{value}` is not a seed: a seed is a whole number of 0 or more",
                          "e.g. `seed: 42`")
@@ -184,22 +201,10 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
                                f"use a seed from 0 to {limits.SEED_WARN_ABOVE}")
     elif kind == "format":
         if _one_of(value, limits.OUTPUT_FORMATS, "E205", "unknown output format", span, report,
-                   "formats look like mp3_44100_128, pcm_44100 or opus_48000_128"):
+                   "formats look like mp3_44100_128, pcm_44100 or opus_48000_128", _format_guess(value)):
             settings.output_format = value
-    elif kind == "bpm":
-        bpm = parse_bpm(value)
-        if bpm is None:
-            report.error("E206", span, f"`{value}` is not a tempo: bpm is a number above 0",
-                         "e.g. `bpm: 120` or `bpm: 92.5`")
-        else:
-            settings.tempo = Tempo(bpm, settings.tempo.beats_per_bar)
-    elif kind == "meter":
-        meter = parse_meter(value)
-        if meter is None:
-            report.error("E207", span, f"`{value}` is not a meter",
-                         "write beats per bar and the beat's note value, e.g. 4/4, 3/4 or 6/8")
-        else:
-            settings.tempo = Tempo(settings.tempo.bpm, meter[0])
+    elif kind in _TEMPO_FIELDS:
+        _read_tempo(kind, value, span, settings.tempo, report)
     elif kind == "duration":
         dur = parse_duration_value(value, span.line, span.column, report)
         if dur is None:
@@ -214,12 +219,53 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
             settings.length_ms = ms
 
 
+def _read_tempo(kind: str, value: str, span: Span, tempo: Tempo, report: Report) -> None:
+    """`bpm`, `meter` or `beat` into ``tempo``; one that can't be read leaves
+    bars without a duration (and without a second error, see Tempo)."""
+    try:
+        if kind == "bpm":
+            bpm = parse_bpm(value)
+            if bpm is not None:
+                tempo.bpm = bpm
+                return
+            unit = _BPM_WITH_UNIT.fullmatch(value)
+            report.error("E206", span, f"`{value}` is not a tempo: bpm is a number above 0",
+                         f"write the number alone: `bpm: {unit.group(1)}`" if unit
+                         else "e.g. `bpm: 120` or `bpm: 92.5`")
+        elif kind == "meter":
+            meter = parse_meter(value)
+            if meter is not None:
+                tempo.meter = meter
+                return
+            report.error("E207", span, f"`{value}` is not a meter",
+                         "write beats per bar and the beat's note value, e.g. 4/4, 3/4 or 6/8")
+        else:
+            beat = parse_beat(value)
+            if beat is not None:
+                tempo.beat = beat
+                return
+            report.error("E216", span, f"`{value}` is not a beat",
+                         "write the note that `bpm` counts as a fraction of a whole note: "
+                         "1/4 (a quarter), 3/8 (a dotted quarter), 1/8, 1/2")
+    except TooLong:
+        report.error({"bpm": "E206", "meter": "E207"}.get(kind, "E216"), span,
+                     f"this `{kind}` has far more digits than it can", "e.g. `bpm: 120`, `meter: 6/8`, `beat: 1/4`")
+    tempo.unreadable = True
+
+
+def _format_guess(value: str) -> str | None:
+    """A format without its bit rate (`mp3_44100`) means the common one, 128 kbps."""
+    common = f"{value.lower().rstrip('_')}_128"
+    return common if common in limits.OUTPUT_FORMATS else None
+
+
 def _one_of(value: str, choices: tuple[str, ...], code: str, what: str, span: Span, report: Report,
-            hint: str) -> bool:
-    """Whether ``value`` is one of ``choices``; if not, an error that names the nearest."""
+            hint: str, guess: str | None = None) -> bool:
+    """Whether ``value`` is one of ``choices``; if not, an error that names the
+    nearest (or ``guess``)."""
     if value in choices:
         return True
-    guess = nearest(value, choices)
+    guess = guess or nearest(value, choices)
     report.error(code, span, f"{what} `{value}`", (f"did you mean `{guess}`? " if guess else "") + hint)
     return False
 
@@ -323,12 +369,15 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
 def _resolve_sections(song: SongModel, settings: Settings, positive: list[StyleItem],
                       negative: list[StyleItem], report: Report) -> list[Resolved]:
     resolved: list[Resolved] = []
+    latest: dict[str, Resolved] = {}  # each name's latest section, for `@repeat`
     for index, section in enumerate(song.sections):
         if index == limits.SECTIONS_MAX:
             report.error("E400", section.heading.span,
                          f"more than {limits.SECTIONS_MAX} sections",
                          f"the API takes at most {limits.SECTIONS_MAX}: merge some sections")
-        resolved.append(_resolve(section, resolved, settings, positive, negative, report))
+        made = _resolve(section, latest, settings, positive, negative, report)
+        resolved.append(made)
+        latest[section.name] = made
     _check_total(resolved, report)
     return resolved
 
@@ -352,7 +401,7 @@ def _once(found: list, name: str, report: Report) -> list:
     return found[:1]
 
 
-def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
+def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
              global_positive: list[StyleItem], global_negative: list[StyleItem],
              report: Report) -> Resolved:
     heading = section.heading
@@ -388,17 +437,18 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
     copied = (0, 0)
     if repeats:
         repeat = repeats[0]
-        target = next((r for r in reversed(earlier) if r.section.name == repeat.name), None)
+        target = latest.get(repeat.name)
         if target is None:
-            names = [r.section.name for r in earlier]
+            names = list(latest)
             guess = nearest(repeat.name, names) if names else None
             report.error("E409", repeat.name_span,
                          f"no earlier section is called `{repeat.name}`",
-                         f"did you mean `{guess}`? " if guess else
+                         f"did you mean `{guess}`?" if guess else
                          "`@repeat` copies a section above this one; names must match exactly")
         else:
-            positive, negative = list(target.positive), list(target.negative)
-            lines = list(target.lines)
+            positive = _copied(target.positive, limits.STYLES_PER_LIST_MAX)
+            negative = _copied(target.negative, limits.STYLES_PER_LIST_MAX)
+            lines = _copied(target.lines, limits.LYRIC_LINES_MAX)
             duration_ms = target.duration_ms
             copied = (len(positive), len(negative))
         if own_lyrics:
@@ -415,8 +465,10 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
     if heading.duration is not None:
         duration_ms = to_ms(heading.duration, settings.tempo, report)
     elif not repeats and not (settings.chunked and sources):
+        shown = heading.raw_name.strip(" \t")
         report.error("E402", heading.span, f"section `{name}` has no duration",
-                     "write one after the heading, e.g. `[Verse 1] 0:20` or `[Intro] 8 bars`")
+                     f"write one after the heading, e.g. `[{shown}] 0:20`"
+                     + (f" or `[{shown}] 8 bars`" if settings.tempo.bpm is not None else ""))
 
     result = Resolved(section, positive, negative, lines, duration_ms)
     if adherences:
@@ -454,6 +506,14 @@ def _resolve(section: Section, earlier: list[Resolved], settings: Settings,
                          f"section `{name}` lasts {format_clock(duration_ms)}; a section lasts "
                          "from 0:03 to 2:00", "change the duration, or split the section in two")
     return result
+
+
+def _copied(items: list, limit: int) -> list:
+    """What ``@repeat`` copies. A list already past its limit was reported
+    where it passed it and can't be sent; copying it whole into each of a
+    chain of repeats that add to it would cost time and memory quadratic in
+    the chain (10,000 sections: 22 s), so its first ``limit + 1`` items stand for it."""
+    return items[: limit + 1] if len(items) > limit else list(items)
 
 
 def _level(value: str, span: Span, allowed: tuple[str, ...], what: str, report: Report) -> str | None:
@@ -496,9 +556,8 @@ def _resolve_source(source: Source, section: Section, result: Resolved, settings
         report.error("E414", source.range.span,
                      f"an audio reference lasts at least {limits.AUDIO_REFERENCE_MS_MIN} ms",
                      "widen the range")
-    if result.duration_ms is not None and result.duration_ms != length:
-        duration = section.heading.duration
-        assert duration is not None
+    duration = section.heading.duration
+    if duration is not None and result.duration_ms is not None and result.duration_ms != length:
         report.error("E414", duration.span,
                      f"the heading says {format_clock(result.duration_ms)} but the range lasts "
                      f"{format_clock(length)}",

@@ -1,4 +1,4 @@
-"""A field's value text to what it means (yes/no, seed, tempo, meter), and a
+"""A field's value text to what it means (yes/no, seed, tempo, meter, beat), and a
 misspelt field name to a hint."""
 
 from __future__ import annotations
@@ -12,8 +12,22 @@ from musicplan.spec.vocabulary import ALIASES, FIELDS
 _TRUE = {"yes", "true", "on"}
 _FALSE = {"no", "false", "off"}
 _BPM = re.compile(r"\d+(?:\.\d+)?")
-_METER = re.compile(r"(\d+)/(\d+)")
+_FRACTION = re.compile(r"(\d+)/(\d+)")
 _SEED = re.compile(r"\d+")
+# A field value holds no number longer than this (seeds have 10 digits): a
+# longer one is refused before Python is asked to convert it.
+MAX_DIGITS = 30
+
+
+class TooLong(ValueError):
+    """A number with more digits than any field takes."""
+
+
+def _int(digits: str) -> int:
+    significant = digits.lstrip("0")
+    if len(significant) > MAX_DIGITS:
+        raise TooLong(digits)
+    return int(significant or "0")
 
 
 def parse_boolean(value: str) -> bool | None:
@@ -26,22 +40,39 @@ def parse_boolean(value: str) -> bool | None:
 
 
 def parse_seed(value: str) -> int | None:
-    return int(value) if _SEED.fullmatch(value) else None
+    """The seed, or None when it is not a whole number; TooLong past 30 digits."""
+    return _int(value) if _SEED.fullmatch(value) else None
 
 
 def parse_bpm(value: str) -> Fraction | None:
+    """The tempo, or None when it is not a number above 0; TooLong past 30 digits."""
     if not _BPM.fullmatch(value):
         return None
-    bpm = Fraction(value)
+    whole, _, frac = value.partition(".")
+    frac = frac.rstrip("0")
+    if len(whole.lstrip("0") + frac) > MAX_DIGITS:  # 0.000…1 is as long as it looks
+        raise TooLong(value)
+    bpm = Fraction(int(whole + frac), 10 ** len(frac))
     return bpm if bpm > 0 else None
 
 
-def parse_meter(value: str) -> tuple[int, int] | None:
-    match = _METER.fullmatch(value.replace(" ", ""))
+def _fraction(value: str) -> tuple[int, int] | None:
+    match = _FRACTION.fullmatch(value.replace(" ", ""))
     if not match:
         return None
-    beats, unit = int(match.group(1)), int(match.group(2))
-    return (beats, unit) if beats > 0 and unit > 0 else None
+    top, bottom = _int(match.group(1)), _int(match.group(2))
+    return (top, bottom) if top > 0 and bottom > 0 else None
+
+
+def parse_meter(value: str) -> tuple[int, int] | None:
+    """``N/M`` as (N, M), or None; TooLong past 30 digits."""
+    return _fraction(value)
+
+
+def parse_beat(value: str) -> Fraction | None:
+    """The note that bpm counts, ``1/4`` or ``3/8``, as a fraction of a whole note."""
+    found = _fraction(value)
+    return Fraction(*found) if found else None
 
 
 def suggest_key(raw_key: str) -> str:

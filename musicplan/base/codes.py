@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "E213": 'prompt empty or too long',
     "E214": 'length out of range',
     "E215": 'no sections',
+    "E216": 'not a beat',
     "E300": 'not a duration',
     "E301": 'seconds out of range in `M:SS`',
     "E302": 'number without a unit',
@@ -47,6 +48,7 @@ CODES: dict[str, str] = {
     "E305": 'bars without a tempo',
     "E306": 'range backwards or empty',
     "E307": '`except` range outside the main range',
+    "E308": 'duration out of all proportion',
     "E400": 'more than 30 sections',
     "E401": 'section name empty or too long',
     "E402": 'section without a duration',
@@ -95,6 +97,12 @@ CODES: dict[str, str] = {
     "W106": 'double negative',
     "W107": 'style tempo disagrees with `bpm`',
     "W108": 'style not in English',
+    "W201": 'a field written among the lyrics',
+    "W202": 'a bulleted lyric read as unwanted styles',
+    "W203": 'a style quoted with the wrong quote',
+    "W204": 'a `#` inside a style',
+    "W205": 'chords in a lyric',
+    "W206": 'sung section tags in an instrumental prompt',
     "W900": 'ignore comment that silences nothing',
 }
 

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Literal
 
 from musicplan.base.record import Factory, Record
 
 Severity = Literal["error", "warning"]
+
+# A message quotes what the writer wrote, which may be 40 KB long or hold a
+# lone surrogate (from JSON) that no output stream can encode.
+MESSAGE_MAX = 300
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _said(text: str) -> str:
+    """``text`` fit to be said: lone surrogates written as ``\\udXXX``, the
+    middle of an overlong text left out."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    if len(text) > MESSAGE_MAX:
+        keep = MESSAGE_MAX // 2
+        text = f"{text[:keep]} … {text[-keep // 2:]}"
+    return text
 
 
 class Span(tuple):
@@ -90,10 +107,10 @@ class Report(Record):
     diagnostics: list[Diagnostic] = Factory(list)
 
     def error(self, code: str, span: Span, message: str, hint: str = "", fix: tuple[Edit, ...] = ()) -> None:
-        self.diagnostics.append(Diagnostic(self.path, span, "error", code, message, hint, fix))
+        self.diagnostics.append(Diagnostic(self.path, span, "error", code, _said(message), _said(hint), fix))
 
     def warning(self, code: str, span: Span, message: str, hint: str = "", fix: tuple[Edit, ...] = ()) -> None:
-        self.diagnostics.append(Diagnostic(self.path, span, "warning", code, message, hint, fix))
+        self.diagnostics.append(Diagnostic(self.path, span, "warning", code, _said(message), _said(hint), fix))
 
     @property
     def has_errors(self) -> bool:

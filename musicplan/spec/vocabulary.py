@@ -47,7 +47,7 @@ BODY: tuple[BodyKey, ...] = (
 BODY_KEYS: dict[str, BodyKey] = {key.name: key for key in BODY}
 BODY_ORDER = tuple(BODY_KEYS)
 
-# What a field's value is: text | model | prompt | duration | boolean | seed | format | bpm | meter
+# What a field's value is: text | model | prompt | duration | boolean | seed | format | bpm | meter | beat
 Kind = str
 
 
@@ -77,6 +77,7 @@ FIELDS: dict[str, FieldSpec] = {spec.key: spec for spec in (
     FieldSpec("format", "format", None),
     FieldSpec("bpm", "bpm", None),
     FieldSpec("meter", "meter", None),
+    FieldSpec("beat", "beat", None),
 )}
 FIELD_OF_BODY_KEY: dict[str, str] = {spec.body: spec.key for spec in FIELDS.values() if spec.body}
 

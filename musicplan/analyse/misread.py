@@ -1,0 +1,192 @@
+"""The song as written to warnings for what its writer almost surely did not
+mean (song-format.md, "Warnings for what a writer did not mean"): text the
+format reads one way that was written to be read another.
+
+These look at the text as written, so only songs get them: a JSON plan says
+what it means outright.
+"""
+
+from __future__ import annotations
+
+import re
+
+from musicplan.analyse.rules import Analysis
+from musicplan.analyse.values import TooLong, parse_beat, parse_boolean, parse_bpm, parse_meter, parse_seed
+from musicplan.base.diagnostics import Report, Span
+from musicplan.read.written import Field, Lyric, SongModel, StyleItem, StyleLine
+from musicplan.spec import limits
+from musicplan.spec.vocabulary import BODY_KEYS, FIELD_OF_BODY_KEY, FIELDS
+
+_KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z_ ]*?)[ \t]*:[ \t]*(.*)")
+# Chord names as lead sheets write them: C, Am, F#m7, Bbmaj7, Dsus4, G/B, C#dim.
+_CHORD = re.compile(r"\[([A-G](?:#|b)?(?:maj|min|m|dim|aug|sus|add)?\d{0,2}(?:sus\d|add\d)?"
+                    r"(?:/[A-G](?:#|b)?)?)\]")
+# Quotes that look like `"` to a writer but are not the format's quote.
+_OPENING = "“”„‘’‚'«»‹›「『"
+# A closing quote; `'` only where it ends a word's quote, not inside one (`80's`).
+_CLOSING = re.compile(r"[”“’‘»«›‹」』]|'(?![A-Za-z0-9])")
+# Section tags in a prompt that ask for a voice.
+_SUNG_TAG = re.compile(r"\[\s*(?:verse|chorus|pre-?chorus|hook|refrain|bridge|rap|vocals?)\b[^\]\n]*\]", re.I)
+
+# A `-` line that reads as a sung line: the marks of a sentence, weighed.
+_PRONOUN = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|you|you're|your|we|we're|our|us|she|he|they|them|"
+                      r"her|him|his)\b", re.I)
+_CONTRACTION = re.compile(r"[A-Za-z]['’](?:m|re|s|t|ll|ve|d)\b")
+_GERUND_GOING = re.compile(r"\b\w+ing\s+(?:down|up|through|to|into|on|in|out|away|home|along|by|with|"
+                           r"the|a|my|your|our)\b", re.I)
+BULLET_SCORE = 3
+
+
+def misreadings(analysis: Analysis, report: Report) -> None:
+    song = analysis.song
+    if analysis.is_prompt:
+        _prompt_tags(song, analysis.settings.instrumental, report)
+    for style in song.global_styles:
+        _style_line(style, report)
+    for section in song.sections:
+        for line in section.lines:
+            if isinstance(line, Lyric):
+                _lyric(line, report)
+            elif isinstance(line, StyleLine):
+                _style_line(line, report)
+                if not line.positive:
+                    _bulleted_lyric(line, report)
+
+
+# ---------------------------------------------------------------- lyrics
+
+def _field_name(key: str) -> str | None:
+    """The song field a lyric's ``key:`` names: a field, or the API's name for one."""
+    key = key.lower().strip()
+    if key in FIELDS:
+        return key
+    if key in BODY_KEYS:
+        return FIELD_OF_BODY_KEY.get(key, key)
+    return None
+
+
+def _plausible(field: str, value: str) -> bool:
+    """Whether ``value`` reads as a value of ``field`` (so `Model: she walks` is a lyric)."""
+    kind = FIELDS[field].kind if field in FIELDS else "text"
+    try:
+        if kind == "boolean":
+            return parse_boolean(value) is not None
+        if kind == "seed":
+            return parse_seed(value) is not None
+        if kind == "bpm":
+            return parse_bpm(value) is not None
+        if kind == "meter":
+            return parse_meter(value) is not None
+        if kind == "beat":
+            return parse_beat(value) is not None
+    except TooLong:
+        return True
+    if kind == "model":
+        return value in limits.MODELS
+    if kind == "format":
+        return value in limits.OUTPUT_FORMATS
+    if kind == "duration":
+        return bool(re.fullmatch(r"[\d:.]+\s*(?:ms|m|s|bars?)?|\d+m[\d.]+s", value))
+    return bool(value)
+
+
+def _lyric(lyric: Lyric, report: Report) -> None:
+    text = lyric.text
+    if not lyric.escaped and ":" in text:
+        match = _KEY_VALUE.fullmatch(text)
+        field = _field_name(match.group(1)) if match else None
+        if match and field and _plausible(field, match.group(2).strip()):
+            report.warning("W201", lyric.span, f"`{text}` is sung as a lyric, not read as the field `{field}`",
+                           "fields belong in the header, before the first heading")
+    if "[" in text:
+        chord = _CHORD.search(text)
+        if chord:
+            column = lyric.content_column + chord.start()
+            report.warning("W205", Span.at(lyric.span.line, column, len(chord.group(0))),
+                           f"`{chord.group(0)}` is a chord name: it would be sung",
+                           "chords are not sung: drop them, or describe the harmony in a style")
+
+
+def _bulleted_lyric(line: StyleLine, report: Report) -> None:
+    if any(item.quoted for item in line.items):
+        return  # quotes are the writer saying "this is one style"
+    words = [item.text.split() for item in line.items]
+    if sum(len(w) for w in words) < 3:
+        return
+    text = ", ".join(item.text for item in line.items)
+    score = 0
+    if _PRONOUN.search(text):
+        score += 2
+    if _CONTRACTION.search(text) or any(item.text.rstrip().endswith((".", "!", "?")) for item in line.items):
+        score += 2
+    if text[:1].isupper():
+        score += 1
+    if any(len(w) >= 4 for w in words):
+        score += 1
+    if _GERUND_GOING.search(text):
+        score += 1
+    if score >= BULLET_SCORE:
+        report.warning("W202", line.span, f"`- {text}` reads as a lyric, but it is a list of unwanted styles",
+                       "escape it as a lyric (`\\-`) or write it without the dash")
+
+
+# ---------------------------------------------------------------- styles
+
+def _style_line(line: StyleLine, report: Report) -> None:
+    items = line.items
+    for index, item in enumerate(items):
+        if item.quoted:
+            continue
+        _hash(item, report)
+        text = item.text
+        if text[:1] in _OPENING and not _CLOSING.search(text, 1):
+            closer = next((later for later in items[index + 1:]
+                           if not later.quoted and _CLOSING.search(later.text)), None)
+            if closer is not None:
+                count = items.index(closer) - index + 1
+                report.warning("W203", item.span.to(closer.span),
+                               f"`{text[0]}` does not quote a style: `{text}` … `{closer.text}` "
+                               f"is sent as {count} styles, split at its commas",
+                               f"only `\"` quotes a style: write `\"{_between(items[index:], closer)}\"`")
+
+
+def _between(items: list[StyleItem], closer: StyleItem) -> str:
+    parts = []
+    for item in items:
+        parts.append(item.text)
+        if item is closer:
+            break
+    joined = ", ".join(parts)[1:]
+    end = max(m.start() for m in _CLOSING.finditer(joined))
+    return (joined[:end] + joined[end + 1:]).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _hash(item: StyleItem, report: Report) -> None:
+    at = item.text.find(" #")
+    if at < 0:
+        at = item.text.find("\t#")
+    if at < 0:
+        return
+    column = item.span.column + at + 1
+    report.warning("W204", Span(item.span.line, column, item.span.line, item.span.end_column),
+                   f"`{item.text[at + 1:]}` is sent as part of the style `{item.text}`",
+                   "`#` starts a comment only at the start of a line: put the comment on a line of its own")
+
+
+# ---------------------------------------------------------------- prompt songs
+
+def _prompt_tags(song: SongModel, instrumental: bool | None, report: Report) -> None:
+    if not instrumental:
+        return
+    prompt = next((item for item in song.fields if isinstance(item, Field) and item.key == "prompt"), None)
+    if prompt is None:
+        return
+    places = [(prompt.value, prompt.value_span)] + [(c.text, c.span) for c in prompt.continuation]
+    for text, span in places:
+        tag = _SUNG_TAG.search(text)
+        if tag:
+            report.warning("W206", Span.at(span.line, span.column + tag.start(), len(tag.group(0))),
+                           f"the prompt asks for `{tag.group(0)}` but `instrumental` forbids vocals",
+                           "the tags ask for vocals that `instrumental` forbids: remove `instrumental: yes`, "
+                           "or the tags")
+            return

@@ -92,3 +92,19 @@ def test_extensions_and_lengths():
     assert not as_wav("mp3_44100_128") and as_wav("alaw_8000")
     assert seconds("pcm_44100", 88200) == 1.0 and seconds("ulaw_8000", 4000) == 0.5
     assert seconds("mp3_44100_128", 1000) is None
+
+
+def test_writes_can_pass_through_a_counting_function(tmp_path: Path):
+    counted: list[int] = []
+    with open(tmp_path / "c.wav", "wb") as handle:
+        def write(data: bytes) -> None:
+            counted.append(len(data))
+            handle.write(data)
+
+        writer = AudioWriter(handle, "pcm_16000", write=write)
+        writer.write(b"\x01\x02" * 50)
+        writer.finish()
+    # The header and the samples passed through it (the patched sizes too, so at least the file's size).
+    assert sum(counted) >= (tmp_path / "c.wav").stat().st_size == 44 + 100
+    with wave.open(str(tmp_path / "c.wav"), "rb") as read:
+        assert read.getnframes() == 50

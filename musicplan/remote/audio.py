@@ -22,7 +22,8 @@ in the format's name.
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 PCM_SAMPLE_BYTES = 2
 CHANNELS = 1
@@ -84,7 +85,18 @@ def _pcm_streaming_header(rate: int) -> bytes:
             + b"data" + struct.pack("<I", _UNKNOWN_SIZE))
 
 
-def _seekable(handle: BinaryIO) -> bool:
+class _Through:
+    """A file whose writes go through a given function, and everything else to the file."""
+
+    def __init__(self, handle: BinaryIO, write: Callable[[bytes], Any]) -> None:
+        self._handle = handle
+        self.write = write
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+def _seekable(handle: Any) -> bool:
     try:
         return handle.seekable()
     except (AttributeError, OSError, ValueError):
@@ -97,27 +109,30 @@ class AudioWriter:
     completes the header (and the pad byte RIFF wants after an odd chunk).
     ``samples`` counts the audio bytes received, header excluded."""
 
-    def __init__(self, handle: BinaryIO, output_format: str | None, *, raw: bool = False) -> None:
-        self.handle = handle
+    def __init__(self, handle: BinaryIO, output_format: str | None, *, raw: bool = False,
+                 write: Callable[[bytes], Any] | None = None) -> None:
+        # ``write`` (default: the handle's) lets an owner count what passes; seeks go to ``handle``.
+        self.handle: Any = _Through(handle, write) if write is not None else handle
         self.samples = 0
         self.kind = codec(output_format) if as_wav(output_format, raw) else None
         self.rate = sample_rate(output_format) or 0
         self._wave = None
         self._patch = _seekable(handle)
         self._data_at = 0
+        out: Any = self.handle
         if self.kind == "pcm" and self._patch:
             import wave
 
-            self._wave = wave.open(handle, "wb")  # noqa: SIM115 - closed in finish(), the file stays ours
+            self._wave = wave.open(out, "wb")  # noqa: SIM115 - closed in finish(), the file stays ours
             self._wave.setnchannels(CHANNELS)
             self._wave.setsampwidth(PCM_SAMPLE_BYTES)
             self._wave.setframerate(self.rate)
         elif self.kind == "pcm":
-            handle.write(_pcm_streaming_header(self.rate))
+            out.write(_pcm_streaming_header(self.rate))
         elif self.kind is not None:
-            self._data_at = handle.tell() if self._patch else 0
+            self._data_at = out.tell() if self._patch else 0
             size = 0 if self._patch else _UNKNOWN_SIZE
-            handle.write(_companded_header(_COMPANDED_TAGS[self.kind], self.rate, size))
+            out.write(_companded_header(_COMPANDED_TAGS[self.kind], self.rate, size))
 
     def write(self, data: bytes) -> None:
         self.samples += len(data)

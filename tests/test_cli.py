@@ -180,13 +180,14 @@ def test_many_files_in_one_process(tmp_path, capsys):
     assert len(json.loads(capsys.readouterr().out)) == 100
 
 
-def test_check_and_compile_import_neither_httpx_nor_jsonschema(songs, tmp_path):
+def test_check_and_compile_import_neither_httpx_nor_jsonschema_nor_pygls(songs, tmp_path):
     probe = (
         "import sys\n"
         "from musicplan.cli import main\n"
         f"main(['check', {str(songs['good'])!r}])\n"
         f"main(['compile', {str(songs['good'])!r}, '-o', {str(tmp_path / 'x.json')!r}])\n"
-        "heavy = sorted(m for m in ('httpx', 'jsonschema', 'pydantic') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('httpx', 'jsonschema', 'pydantic', 'pygls', 'lsprotocol', 'cattrs')\n"
+        "               if m in sys.modules)\n"
         "sys.stderr.write(repr(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

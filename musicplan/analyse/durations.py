@@ -97,6 +97,12 @@ def _clock_hint(minutes: str, seconds: str) -> str:
     return f"write `{total // 60}:{total % 60:02d}`: past 59 seconds comes the next minute"
 
 
+def bare_number_readings(text: str) -> tuple[str, str]:
+    """What a duration without a unit (`20`) may have meant: seconds, or a clock of as many seconds."""
+    whole, _, frac = text.partition(".")
+    return f"{text}s", format_clock(round_half_up(_decimal(whole, frac) * 1000))
+
+
 def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = False) -> int | None:
     """The duration in milliseconds, or None after reporting why it has none."""
     text, span = duration.text, duration.span
@@ -114,10 +120,9 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
                      "a section lasts 0:03 to 2:00 and a song at most 10:00")
         return None
     if kind == "number":
-        whole, _, frac = text.partition(".")
-        clock = format_clock(round_half_up(_decimal(whole, frac) * 1000))
+        seconds, clock = bare_number_readings(text)
         report.error("E302", span, f"`{text}` has no unit",
-                     f"write `{text}s` for seconds or `{clock}` for minutes and seconds")
+                     f"write `{seconds}` for seconds or `{clock}` for minutes and seconds")
         return None
     value: Fraction | int
     if kind == "clock":

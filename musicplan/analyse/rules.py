@@ -88,6 +88,7 @@ class Resolved(Record):
     adherence: str | None = None
     condition: tuple[str, Ms, str | None] | None = None
     reference: bool = False  # an audio reference chunk (chunk models)
+    repeats: Resolved | None = None  # the earlier section its `@repeat` copies
 
 
 class Analysis(Record):
@@ -435,6 +436,7 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     lines: list[Lyric] = []
     duration_ms: int | None = None
     copied = (0, 0)
+    target: Resolved | None = None
     if repeats:
         repeat = repeats[0]
         target = latest.get(repeat.name)
@@ -470,7 +472,7 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
                      f"write one after the heading, e.g. `[{shown}] 0:20`"
                      + (f" or `[{shown}] 8 bars`" if settings.tempo.bpm is not None else ""))
 
-    result = Resolved(section, positive, negative, lines, duration_ms)
+    result = Resolved(section, positive, negative, lines, duration_ms, repeats=target)
     if adherences:
         result.adherence = _level(adherences[0].level, adherences[0].level_span,
                                   limits.ADHERENCE_LEVELS, "@adherence", report)

@@ -1,6 +1,6 @@
 """The `musicplan` command: a thin shell over the library, a module per family
 of commands (``songs``: check, compile; ``formatting``: fmt, decompile; ``importing``: import;
-``show``; ``render``: render, plan; ``lyrics``). Exit codes: ``musicplan.base.exits``."""
+``show``; ``render``: render, plan; ``lyrics``; ``lsp``: the language server). Exit codes: ``musicplan.base.exits``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 
 from musicplan import __version__
-from musicplan.cli import formatting, importing, lyrics, render, show, songs
+from musicplan.cli import formatting, importing, lsp, lyrics, render, show, songs
 from musicplan.cli.common import Exit, UsageError
 
-_FAMILIES = (songs, formatting, importing, show, render, lyrics)
+_FAMILIES = (songs, formatting, importing, show, render, lyrics, lsp)
 
 
 def _parser() -> argparse.ArgumentParser:

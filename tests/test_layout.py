@@ -8,8 +8,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "musicplan"
 
 # The pipeline's stages in order; a module may import its own stage and earlier ones.
-STAGES = ("base", "spec", "read", "analyse", "pipeline", "write", "library", "importers", "remote", "cli",
-          "lsp")
+# The language server comes before the command line, whose `musicplan lsp` starts it.
+STAGES = ("base", "spec", "read", "analyse", "pipeline", "write", "library", "importers", "remote", "lsp",
+          "cli")
 # The public faces (``musicplan``, ``musicplan.client`` ...) may import anything.
 FACES = {"musicplan", "musicplan.__main__", "musicplan.client", "musicplan.testing", "musicplan.api_models",
          "musicplan.pytest_plugin"}

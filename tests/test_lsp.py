@@ -92,7 +92,7 @@ async def test_diagnostics_equal_check_json_on_every_example_and_broken_song(cli
         expected = check_json(path)
         got = client.diagnostics[uri]
         assert [d.code for d in got] == [item["code"] for item in expected], path.name
-        for diagnostic, item in zip(got, expected):
+        for diagnostic, item in zip(got, expected, strict=True):
             assert diagnostic.severity == (types.DiagnosticSeverity.Error if item["severity"] == "error"
                                            else types.DiagnosticSeverity.Warning)
             assert diagnostic.message.split("\n")[0] == item["message"]

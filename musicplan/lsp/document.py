@@ -75,7 +75,7 @@ class SongDocument:
         if self.analysis is None or self.analysis.is_prompt:
             return []
         return [Placed(resolved, row, index)
-                for index, (resolved, row) in enumerate(zip(self.analysis.sections, rows(self.analysis)))]
+                for index, (resolved, row) in enumerate(zip(self.analysis.sections, rows(self.analysis), strict=True))]
 
     @cached_property
     def fields(self) -> list[Field]:

@@ -69,13 +69,12 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def analyse_text(source: Source, report: Report, options: Options) -> Analysis | None:
-    """Song text through every stage, errors or not; None only when it could not
-    be parsed. (The benchmark compiles huge songs that break limits this way.)"""
+def analyse_text(source: Source, report: Report, options: Options) -> Analysis:
+    """Song text through every stage, errors or not: lines that could not be
+    parsed are set aside and the rules run on the rest, so one run reports
+    every problem. (The benchmark compiles huge songs that break limits this way.)"""
     with collector_paused():
         lines = parse_text(source.text, report)
-        if lines is None:
-            return None
         written = build(lines, source.path, report)
         analysis = analyze(written, report, options.model)
         misreadings(analysis, report)

@@ -17,6 +17,9 @@ FRAGMENTS = [
     "@source s 0:00-0:05", "@source s 0:00-0:05 except 0:01-0:02", "@adherence high",
     "@condition s 0:00-0:05 strength low", "+ a, \"b, c\"", "- x", "la la", "\\# l", "# c", "",
     "20", "1m30s", "0:75", "2 bars", "except", "strength", "+", "-", "\"", "@", "\\",
+    # Lines the parser sets aside, and what could depend on them.
+    "[V] 1m 30s", "[V] 8 Bars", "[V] 20S", "la\rla", "[X 0:10", ": orphan", "bpm 120", "bpm: 120bpm",
+    "[V] 4 bars", "@repeat X", "[X] 0:1O", "+ a,,b", "@source", "length: 1m 30s",
 ]
 
 hostile_text = st.one_of(

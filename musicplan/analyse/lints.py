@@ -16,7 +16,7 @@ from statistics import median
 from musicplan.analyse.durations import Tempo, format_clock, round_half_up
 from musicplan.analyse.rules import Analysis, Resolved
 from musicplan.base.diagnostics import Report
-from musicplan.read.written import StyleItem
+from musicplan.read.written import SetAside, StyleItem
 from musicplan.spec import limits
 
 WORDS_PER_SECOND_MAX = 4.0  # fast pop verses run near 3; past 4 words blur (rap aside)
@@ -97,6 +97,8 @@ def _empty(resolved: Resolved, report: Report) -> None:
     section = resolved.section
     if section.styles or section.lyrics or section.directives:
         return
+    if section.heading.name_unread or section.of(SetAside):
+        return  # its content may be the line that was set aside
     report.warning("W103", section.heading.span,
                    f"section `{section.name}` has no styles, lyrics or source: the model gets only its name",
                    "add a `+` line saying what happens here (e.g. `+ soft piano, build-up`)")

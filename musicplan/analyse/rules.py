@@ -33,6 +33,7 @@ from musicplan.read.written import (
     Lyric,
     Repeat,
     Section,
+    SetAside,
     SongModel,
     Source,
     StyleItem,
@@ -63,6 +64,9 @@ class Settings(Record):
     c2pa: bool | None = None
     output_format: str | None = None
     tempo: Tempo = Factory(lambda: Tempo(None))
+    # Fields written but not read (a line set aside, a value already reported):
+    # what depends on them is not reported again.
+    unread: set[str] = Factory(set)
 
     @property
     def chunked(self) -> bool:
@@ -111,6 +115,8 @@ def analyze(song: SongModel, report: Report, model: str | None = None) -> Analys
     if settings.prompt is not None or "prompt" in fields_by_key:
         _check_prompt_song(song, report)
         return analysis
+    if "prompt" in settings.unread and not song.sections:
+        return analysis  # a prompt song whose prompt line was set aside
     _check_styles(positive, negative, report)
     analysis.sections = _resolve_sections(song, settings, positive, negative, report)
     _check_plan_song(song, analysis, fields_by_key, report)
@@ -122,6 +128,7 @@ def analyze(song: SongModel, report: Report, model: str | None = None) -> Analys
 def _read_fields(song: SongModel, report: Report, model_override: str | None
                  ) -> tuple[Settings, dict[str, Field]]:
     settings = Settings()
+    settings.unread = {line.word for line in song.header if isinstance(line, SetAside)}
     seen: dict[str, Field] = {}
     continued = {id(line) for item in song.fields for line in item.continuation}
     for line in song.header:
@@ -150,6 +157,9 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
         _read_value(item, spec.kind, settings, report)
     if model_override is not None:
         settings.model = model_override
+        settings.unread.discard("model")
+    if settings.unread & set(_TEMPO_FIELDS):
+        settings.tempo.unreadable = True  # a tempo line was set aside
     _check_c2pa(seen, settings, report)
     return settings, seen
 
@@ -177,6 +187,8 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
         if _one_of(value, limits.MODELS, "E204", "unknown model", span, report,
                    "models: " + ", ".join(limits.MODELS)):
             settings.model = value
+        else:
+            settings.unread.add("model")
     elif kind == "boolean":
         flag = parse_boolean(value)
         if flag is None:
@@ -303,7 +315,7 @@ def _check_plan_song(song: SongModel, analysis: Analysis, seen: dict[str, Field]
         item = seen.get(key)
         if key == "prompt":
             continue  # a plan song has no prompt, by definition
-        if item is None:
+        if item is None or "prompt" in analysis.settings.unread:
             continue
         if key == "length":
             message = (f"`length` is for prompt songs; this plan's sections add up to "
@@ -314,7 +326,7 @@ def _check_plan_song(song: SongModel, analysis: Analysis, seen: dict[str, Field]
             hint = ("remove it and add `- vocals` or `+ instrumental` to the global styles"
                     if key == "instrumental" else "remove it, or write the song as a prompt")
         report.error("E208", item.key_span, message, hint)
-    if not song.sections:
+    if not song.sections and not analysis.settings.unread & {"prompt", "["}:
         report.error("E215", Span.at(1, 1),
                      "the song has no sections: write at least one, or a `prompt`",
                      "add a heading such as `[Verse 1] 0:20`, or a field `prompt: ...`")
@@ -378,6 +390,8 @@ def _resolve_sections(song: SongModel, settings: Settings, positive: list[StyleI
                          f"the API takes at most {limits.SECTIONS_MAX}: merge some sections")
         made = _resolve(section, latest, settings, positive, negative, report)
         resolved.append(made)
+        if section.heading.name_unread:  # `@repeat` of what it may have been called is not reported
+            settings.unread.add("[" + section.heading.raw_name)
         latest[section.name] = made
     _check_total(resolved, report)
     return resolved
@@ -407,7 +421,9 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
              report: Report) -> Resolved:
     heading = section.heading
     name = heading.name
-    if not name and not settings.chunked:
+    if heading.name_unread:
+        pass  # the heading was set aside: its name is unknown, not missing
+    elif not name and not settings.chunked:
         report.error("E401", heading.span, "a section needs a name",
                      f"write a name between the brackets, e.g. `[Verse 1]` (an empty `[]` "
                      f"is allowed only for {' and '.join(limits.CHUNK_MODELS)})")
@@ -440,14 +456,14 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     if repeats:
         repeat = repeats[0]
         target = latest.get(repeat.name)
-        if target is None:
-            names = list(latest)
+        if target is None and not any(word.startswith("[") and repeat.name in word for word in settings.unread):
+            names = list(latest)  # (else it may be a heading that was set aside)
             guess = nearest(repeat.name, names) if names else None
             report.error("E409", repeat.name_span,
                          f"no earlier section is called `{repeat.name}`",
                          f"did you mean `{guess}`?" if guess else
                          "`@repeat` copies a section above this one; names must match exactly")
-        else:
+        elif target is not None:
             positive = _copied(target.positive, limits.STYLES_PER_LIST_MAX)
             negative = _copied(target.negative, limits.STYLES_PER_LIST_MAX)
             lines = _copied(target.lines, limits.LYRIC_LINES_MAX)
@@ -464,8 +480,11 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     lines += lyrics
     _check_lyrics(lyrics, settings, report)
 
+    lends = {line.word for line in kinds.get(SetAside, ())} & {"@repeat", "@source"}
     if heading.duration is not None:
         duration_ms = to_ms(heading.duration, settings.tempo, report)
+    elif heading.duration_unread or lends:
+        pass  # what would give the duration was set aside (and reported)
     elif not repeats and not (settings.chunked and sources):
         shown = heading.raw_name.strip(" \t")
         report.error("E402", heading.span, f"section `{name}` has no duration",
@@ -485,7 +504,7 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
         ms = _ranges_ms(condition.range, settings, report)
         if ms is not None:
             result.condition = (condition.song_id, ms, strength)
-    if not settings.chunked:
+    if not settings.chunked and "model" not in settings.unread:
         for directive in adherences + conditions:
             keyword = "@adherence" if isinstance(directive, Adherence) else "@condition"
             report.error("E412", directive.span,

@@ -29,6 +29,7 @@ from musicplan.read.written import (
     Lyric,
     Repeat,
     Section,
+    SetAside,
     SongModel,
     Source,
     StyleItem,
@@ -108,6 +109,23 @@ class LoneEscape(Record):
     span: Span
 
 
+class SetAsideToken(Token):
+    """What recovery feeds the parser in place of a line it set aside: a
+    ``COMMENT`` (any line) or a ``HEADING`` (a heading, so that the lines
+    under it stay section lines). ``build`` turns it into the model's marker."""
+
+    word: str
+    name_unread: bool
+
+
+def set_aside_token(kind: str, raw: str, number: int, column: int, word: str,
+                    name_unread: bool) -> SetAsideToken:
+    token = SetAsideToken(kind, raw, None, number, column, number, column + len(raw))
+    token.word = word
+    token.name_unread = name_unread
+    return token
+
+
 class LineMaker(Transformer):
     """Grammar rule -> model object, called by the parser as it reduces."""
 
@@ -146,8 +164,10 @@ class LineMaker(Transformer):
         column = start + (len(raw) - len(raw.lstrip(_WS)))
         return Indented(stripped, Span(line, column, line, column + len(stripped)), column)
 
-    def comment(self, children: list[Token]) -> Comment:
+    def comment(self, children: list[Token]) -> Comment | SetAside:
         token = children[0]
+        if isinstance(token, SetAsideToken):
+            return SetAside(token.word, span_of(token))
         return Comment(str(token).rstrip(_LINE_END), _trimmed_span(token))
 
     def blank(self, children: list[Token]) -> Blank:
@@ -167,6 +187,11 @@ class LineMaker(Transformer):
 
     def heading(self, children: list[Any]) -> Heading:
         token = children[0]
+        if isinstance(token, SetAsideToken):
+            if token.name_unread:
+                return Heading(str(token), "", span_of(token), None, True, True)
+            raw = str(token).rstrip(_WS)[1:-1]
+            return Heading(raw, unescape_name(raw.strip(_WS)), _trimmed_span(token), None, False, True)
         raw = str(token).rstrip(_WS)[1:-1]  # the token takes the spaces after `]`
         duration = children[1] if len(children) > 1 else None
         return Heading(raw, unescape_name(raw.strip(_WS)), _trimmed_span(token), duration)

@@ -22,6 +22,7 @@ from musicplan.read.written import (
     Line,
     Lyric,
     Section,
+    SetAside,
     SongModel,
     Source,
     StyleItem,
@@ -95,12 +96,25 @@ def _name(path: Path) -> str:
     return f"`{path[-1]}`"
 
 
+class _Unread:
+    """A value of the wrong shape (or a required key missing): reported once,
+    then left out, so that the rest of the document is still checked."""
+
+    def __repr__(self) -> str:
+        return "UNREAD"
+
+
+UNREAD: Any = _Unread()
+
+
 class _Shape:
     def __init__(self, doc: JsonDoc, report: Report) -> None:
         self.doc = doc
         self.report = report
 
-    def check(self, value: Any, spec: Spec, path: Path) -> None:
+    def check(self, value: Any, spec: Spec, path: Path) -> Any:
+        """``value`` with every part of the wrong shape reported and made ``UNREAD``
+        (unknown keys dropped, items of the wrong type left out of their list)."""
         span = self.doc.span(path)
         if spec is PLAN:
             spec = CHUNK_PLAN if isinstance(value, dict) and "chunks" in value else V1_PLAN
@@ -110,23 +124,26 @@ class _Shape:
             if not _type_ok(value, spec):
                 self.report.error("E500", span, f"{_name(path)} should be {spec}",
                                   f"found {json_type(value)}")
-            return
+                return UNREAD
+            return value
         if isinstance(spec, list):
             if not isinstance(value, list):
                 self.report.error("E500", span, f"{_name(path)} should be a list", f"found {json_type(value)}")
-                return
-            for index, item in enumerate(value):
-                self.check(item, spec[0], path + (index,))
-            return
+                return UNREAD
+            items = [self.check(item, spec[0], path + (index,)) for index, item in enumerate(value)]
+            # A bad section or chunk keeps its place (limits count them); a bad string goes.
+            return items if isinstance(spec[0], (dict, tuple)) else [i for i in items if i is not UNREAD]
         if not isinstance(value, dict):
             self.report.error("E500", span, f"{_name(path)} should be an object", f"found {json_type(value)}")
-            return
+            return UNREAD
         assert isinstance(spec, dict)  # PLAN and CHUNK were resolved to their shapes above
         known = {**spec["required"], **spec["optional"]}
+        clean: dict[str, Any] = {}
         for key in spec["required"]:
             if key not in value:
                 self.report.error("E501", span, f"`{key}` is missing",
                                   f"add \"{key}\" to this object")
+                clean[key] = UNREAD
         for key, item in value.items():
             if key not in known:
                 guess = nearest(key, list(known))
@@ -135,7 +152,8 @@ class _Shape:
             elif item is None and key in spec["optional"]:
                 continue
             else:
-                self.check(item, known[key], path + (key,))
+                clean[key] = self.check(item, known[key], path + (key,))
+        return clean
 
 
 def json_type(value: Any) -> str:
@@ -189,6 +207,13 @@ class _Builder:
     def span(self, path: Path) -> Span:
         return self.doc.span(path)
 
+    def unread(self, value: Any, word: str, path: Path, into: list[Line]) -> bool:
+        """Whether ``value`` was of the wrong shape; if so, mark its place (see ``SetAside``)."""
+        if value is UNREAD:
+            into.append(SetAside(word, self.span(path)))
+            return True
+        return False
+
     def field(self, key: str, value: str, path: Path) -> None:
         key_span = self.doc.key_spans.get(path, self.span(path))
         self.song.header.append(Field(key, key, value, key_span, self.span(path)))
@@ -196,11 +221,15 @@ class _Builder:
     def duration(self, ms: int, path: Path) -> Duration:
         return Duration(f"{ms}ms", "millis", self.span(path))
 
-    def time_range(self, value: dict, path: Path) -> TimeRange:
+    def time_range(self, value: dict, path: Path) -> TimeRange | None:
+        if value is UNREAD or UNREAD in (value["start_ms"], value["end_ms"]):
+            return None
         return TimeRange(self.duration(value["start_ms"], path + ("start_ms",)),
                          self.duration(value["end_ms"], path + ("end_ms",)))
 
     def styles(self, items: list[str], positive: bool, path: Path) -> list[Line]:
+        if items is UNREAD:
+            return [SetAside("+" if positive else "-", self.span(path))]
         if not items:
             return []
         made = [StyleItem(text, self.span(path + (i,)), False) for i, text in enumerate(items)]
@@ -208,6 +237,8 @@ class _Builder:
 
     def lyrics(self, lines: list[str], path: Path, one_string: bool = False) -> list[Line]:
         out: list[Line] = []
+        if self.unread(lines, "lines", path, out):
+            return out
         for index, text in enumerate(lines):
             span = self.span(path) if one_string else self.span(path + (index,))
             # Past the opening quote, a column counts into the lyric.
@@ -217,66 +248,92 @@ class _Builder:
     def body(self, body: dict, base: Path) -> None:
         for spec in FIELDS.values():
             value = body.get(spec.body) if spec.body else None
-            if value is None or spec.body is None:
+            if value is None or spec.body is None or self.unread(value, spec.key, base + (spec.body,),
+                                                                 self.song.header):
                 continue
             self.field(spec.key, _field_text(spec.kind, value), base + (spec.body,))
         plan = body.get("composition_plan")
-        if plan is not None:
+        if not self.unread(plan, "[", base + ("composition_plan",), self.song.header) and plan is not None:
             self.plan(plan, base + ("composition_plan",))
 
     def plan(self, plan: dict, base: Path) -> None:
         if "chunks" in plan:
-            for index, chunk in enumerate(plan["chunks"]):
-                self.chunk(chunk, base + ("chunks", index))
+            if not self.unread(plan["chunks"], "[", base + ("chunks",), self.song.header):
+                for index, chunk in enumerate(plan["chunks"]):
+                    self.chunk(chunk, base + ("chunks", index))
             return
         self.song.header += self.styles(plan["positive_global_styles"], True, base + ("positive_global_styles",))
         self.song.header += self.styles(plan["negative_global_styles"], False, base + ("negative_global_styles",))
-        for index, section in enumerate(plan["sections"]):
-            self.section(section, base + ("sections", index))
+        if not self.unread(plan["sections"], "[", base + ("sections",), self.song.header):
+            for index, section in enumerate(plan["sections"]):
+                self.section(section, base + ("sections", index))
+
+    def heading(self, name: Any, name_path: Path, ms: Any, ms_path: Path) -> Heading:
+        """A heading from a name and a duration, either of which may be unread."""
+        duration = None if ms is UNREAD else self.duration(ms, ms_path)
+        if name is UNREAD:
+            return Heading("", "", self.span(name_path), duration, True, ms is UNREAD)
+        return Heading(name, name, self.span(name_path), duration, False, ms is UNREAD)
 
     def section(self, value: dict, path: Path) -> None:
-        name = value["section_name"]
-        heading = Heading(name, name, self.span(path + ("section_name",)),
-                          self.duration(value["duration_ms"], path + ("duration_ms",)))
+        if value is UNREAD:  # it keeps its place, so that limits count it
+            self.song.sections.append(Section(Heading("", "", self.span(path), None, True, True)))
+            return
+        heading = self.heading(value["section_name"], path + ("section_name",),
+                               value["duration_ms"], path + ("duration_ms",))
         section = Section(heading)
         section.lines += self.styles(value["positive_local_styles"], True, path + ("positive_local_styles",))
         section.lines += self.styles(value["negative_local_styles"], False, path + ("negative_local_styles",))
         source = value.get("source_from")
-        if source is not None:
-            spath = path + ("source_from",)
+        spath = path + ("source_from",)
+        main = None if source is None or source is UNREAD else self.time_range(source["range"], spath + ("range",))
+        if source is not None and (main is None or source["song_id"] is UNREAD):
+            section.lines.append(SetAside("@source", self.span(spath)))
+        elif source is not None and main is not None:
             excepts = [self.time_range(r, spath + ("negative_ranges", i))
                        for i, r in enumerate(source.get("negative_ranges") or [])]
-            section.lines.append(Source(source["song_id"], self.span(spath + ("song_id",)),
-                                        self.time_range(source["range"], spath + ("range",)), excepts,
-                                        self.span(spath)))
+            section.lines.append(Source(source["song_id"], self.span(spath + ("song_id",)), main,
+                                        [r for r in excepts if r is not None], self.span(spath)))
         section.lines += self.lyrics(value["lines"], path + ("lines",))
         self.song.sections.append(section)
 
     def chunk(self, value: dict, path: Path) -> None:
-        if "text" not in value:
-            heading = Heading("", "", self.span(path), None)
-            source = Source(value["song_id"], self.span(path + ("song_id",)),
-                            self.time_range(value["range"], path + ("range",)), [], self.span(path))
-            self.song.sections.append(Section(heading, [source]))
+        if value is UNREAD:  # it keeps its place, so that limits count it
+            self.song.sections.append(Section(Heading("", "", self.span(path), None, True, True)))
             return
-        label, lines = split_chunk_text(value["text"])
-        text_span = self.span(path + ("text",))
-        heading = Heading(label, label, text_span, self.duration(value["duration_ms"], path + ("duration_ms",)))
+        if "text" not in value:  # an audio reference
+            time_range = self.time_range(value["range"], path + ("range",))
+            reference: list[Line] = []
+            if value["song_id"] is UNREAD or time_range is None:
+                reference.append(SetAside("@source", self.span(path)))
+            else:
+                reference.append(Source(value["song_id"], self.span(path + ("song_id",)), time_range, [],
+                                        self.span(path)))
+            self.song.sections.append(Section(Heading("", "", self.span(path), None), reference))
+            return
+        text = value["text"]
+        label, lines = ("", []) if text is UNREAD else split_chunk_text(text)
+        heading = self.heading(UNREAD if text is UNREAD else label, path + ("text",),
+                               value["duration_ms"], path + ("duration_ms",))
         section = Section(heading)
         section.lines += self.styles(value["positive_styles"], True, path + ("positive_styles",))
         section.lines += self.styles(value.get("negative_styles") or [], False, path + ("negative_styles",))
-        if value.get("context_adherence") is not None:
+        adherence = value.get("context_adherence")
+        if adherence is not None and adherence is not UNREAD:
             apath = path + ("context_adherence",)
-            section.lines.append(Adherence(value["context_adherence"], self.span(apath), self.span(apath)))
+            section.lines.append(Adherence(adherence, self.span(apath), self.span(apath)))
         ref = value.get("conditioning_ref")
-        if ref is not None:
-            rpath = path + ("conditioning_ref",)
+        rpath = path + ("conditioning_ref",)
+        time_range = None if ref is None or ref is UNREAD else self.time_range(ref["range"], rpath + ("range",))
+        if ref is not None and (time_range is None or ref["song_id"] is UNREAD):
+            section.lines.append(SetAside("@condition", self.span(rpath)))
+        elif ref is not None and time_range is not None:
             strength = value.get("condition_strength")
+            strength = None if strength is UNREAD else strength
             spath = path + ("condition_strength",)
-            section.lines.append(Condition(ref["song_id"], self.span(rpath + ("song_id",)),
-                                           self.time_range(ref["range"], rpath + ("range",)), strength,
+            section.lines.append(Condition(ref["song_id"], self.span(rpath + ("song_id",)), time_range, strength,
                                            self.span(spath) if strength is not None else None, self.span(rpath)))
-        section.lines += self.lyrics(lines, path + ("text",), one_string=True)
+        section.lines += self.lyrics(UNREAD if text is UNREAD else lines, path + ("text",), one_string=True)
         self.song.sections.append(section)
 
 
@@ -288,19 +345,19 @@ def read_model(doc: JsonDoc, path: str, report: Report) -> tuple[SongModel, str]
                      "a body has `composition_plan` or `prompt`; a plan has `sections` (music_v1) "
                      "or `chunks` (music_v2, music_v2_5)")
         return None
-    before = len(report.diagnostics)
     spec = {"body": BODY_SHAPE, "plan": V1_PLAN, "chunks": CHUNK_PLAN}[kind]
-    _Shape(doc, report).check(doc.value, spec, ())
+    # Values of the wrong shape are reported here and left out of the model:
+    # the rest of the document is still checked (song-format.md, "Every problem in one run").
+    value = _Shape(doc, report).check(doc.value, spec, ())
     if kind == "body" and doc.value.get("prompt") is None and doc.value.get("composition_plan") is None:
         report.error("E501", doc.span(()), "the body has neither `prompt` nor `composition_plan`",
                      "add one of them")
-    if any(d.is_error for d in report.diagnostics[before:]):
         return None
     builder = _Builder(doc, path)
     if kind == "body":
-        builder.body(doc.value, ())
+        builder.body(value, ())
     else:
-        builder.plan(doc.value, ())
+        builder.plan(value, ())
     return builder.song, kind
 
 
@@ -312,7 +369,9 @@ def model_of(value: dict, kind: str, song: SongModel, report: Report) -> str:
         return limits.DEFAULT_MODEL
     model = value.get("model_id") or limits.DEFAULT_MODEL
     plan = value.get("composition_plan")
-    if plan is not None and model in limits.MODELS:
+    if not isinstance(model, str):  # reported as the wrong type: go by the plan's shape
+        return "music_v2" if isinstance(plan, dict) and "chunks" in plan else limits.DEFAULT_MODEL
+    if isinstance(plan, dict) and model in limits.MODELS:
         chunked = "chunks" in plan
         if chunked != (model in limits.CHUNK_MODELS):
             shape = "a chunk plan" if chunked else "a music_v1 plan (`sections`)"

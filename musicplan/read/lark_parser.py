@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lark import Lark
+from lark.exceptions import UnexpectedInput
 
 GRAMMAR_NAME = "song.lark"
 
@@ -40,8 +41,9 @@ def parser() -> Lark:
     )
 
 
-def parse(text: str, start: str) -> Any:
+def parse(text: str, start: str, on_error: Callable[[UnexpectedInput], bool] | None = None) -> Any:
     """What the inline transformer made of ``text`` from rule ``start`` (Lark
     types every parse result as a Tree; with a transformer it is whatever the
-    transformer returns: a list of lines, or a Duration)."""
-    return parser().parse(text, start=start)
+    transformer returns: a list of lines, or a Duration). ``on_error`` is
+    Lark's hook for going on after a syntax error (see ``read.parse``)."""
+    return parser().parse(text, start=start, on_error=on_error)

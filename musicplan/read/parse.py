@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
+from lark import Token
 from lark.exceptions import UnexpectedInput
 
 from musicplan.base.diagnostics import Report, Span
-from musicplan.read.lark_parser import parse
+from musicplan.read.build import SetAsideToken, set_aside_token
+from musicplan.read.lark_parser import parse, parser
 from musicplan.read.written import Duration
 
-_MAX_SYNTAX_ERRORS = 20
 _DURATION_FORMS = "durations look like 0:20, 1:05.5, 20s, 1.25s, 20000ms, 2m, 1m30s or 8 bars"
 _WORD = re.compile(r"[^ \t\r\n]*")
 
@@ -46,48 +48,168 @@ _DIRECTIVE_USAGE = {
 }
 
 
-def parse_text(text: str, report: Report) -> list[Any] | None:
-    """Parse a whole song into its lines' model objects, in order (see builder).
-    Syntax errors are reported (several per file, each offending line set aside
-    and the parse retried) and give None."""
+def parse_text(text: str, report: Report) -> list[Any]:
+    """Parse a whole song into its lines' model objects, in order (see build).
+
+    One pass, however many mistakes: a line that cannot be parsed is reported,
+    set aside (it becomes a ``SetAside`` line, or a heading whose name or
+    duration is marked unread) and the parser goes on with the next line."""
     if not text.endswith("\n"):
         text += "\n"
-    lines: list[str] = []
-    failed = False
-    seen: set[int] = set()
-    for _ in range(_MAX_SYNTAX_ERRORS):
-        try:
-            lines_made: list[Any] = parse(text, "start")
-        except UnexpectedInput as exc:
-            failed = True
-            lines = lines or text.split("\n")  # only a failed parse needs the lines
-            number = _error_line(exc, lines)
-            if number in seen:
-                # The stand-in line failed too; nothing more can be learnt.
-                break
-            seen.add(number)
-            _explain(exc, number, lines, report)
-            lines[number - 1] = _stand_in(lines[number - 1])
-            text = "\n".join(lines)
-            continue
-        return None if failed else lines_made
+    recovery = _Recovery(text, report)
+    try:
+        made: list[Any] = parse(text, "start", recovery.resume)
+    except UnexpectedInput as exc:  # recovery gave up: nothing after this line can be placed
+        recovery.give_up(exc)
+        return recovery.lines_so_far
+    return made
+
+
+def _line_of(value: Any) -> int | None:
+    """The line a value on the parser's stack starts on (tokens, model objects, partial trees)."""
+    if isinstance(value, Token):
+        return value.line
+    span = getattr(value, "span", None)
+    if span is not None:
+        return int(span.line)
+    children = getattr(value, "children", None)
+    if children:
+        return _line_of(children[0])
     return None
+
+
+class _Recovery:
+    """Lark's ``on_error`` hook: report the line, take what the parser had
+    shifted of it off its stack, move the lexer to the next line, feed a
+    stand-in, go on. Each bad line costs its own length, so recovery is linear."""
+
+    def __init__(self, text: str, report: Report) -> None:
+        self.text = text
+        self.report = report
+        self.lines: list[str] = []  # split on the first mistake only
+        self.first_heading = 0  # the first line that starts with `[`, once known
+        self.last = 0  # the last line set aside
+        self.lines_so_far: list[Any] = []
+
+    def split(self) -> None:
+        if not self.lines:
+            self.lines = self.text.split("\n")
+            self.first_heading = next((n for n, line in enumerate(self.lines, 1)
+                                       if line.lstrip(" \t").startswith("[")), len(self.lines) + 1)
+
+    def resume(self, exc: UnexpectedInput) -> bool:
+        self.split()
+        number = _error_line(exc, self.lines)
+        token = getattr(exc, "token", None)
+        if number <= self.last or (token is not None and token.type == "$END"):
+            return False  # no progress to make: give up rather than loop
+        self.last = number
+        _explain(exc, number, self.lines, number <= self.first_heading, self.report)
+        ip = exc.interactive_parser
+        state = ip.parser_state
+        popped: list[Any] = []
+        while state.value_stack and _line_of(state.value_stack[-1]) == number:
+            popped.append(state.value_stack.pop())
+            state.state_stack.pop()
+        self._skip_to_next_line(ip.lexer_thread.state, number)
+        raw = self.lines[number - 1].rstrip("\r")
+        saved = (list(state.state_stack), list(state.value_stack))
+        try:
+            state.feed_token(self._stand_in(raw, number, popped))
+            state.feed_token(Token("_NL", "\n", None, number, len(raw) + 1))
+        except UnexpectedInput:  # no stand-in fits here: the line is just skipped
+            state.state_stack[:], state.value_stack[:] = saved
+        return True
+
+    def _skip_to_next_line(self, lexer_state: Any, number: int) -> None:
+        counter = lexer_state.line_ctr
+        if counter.line > number:
+            return  # the token that failed took the line's end with it
+        end = self.text.find("\n", counter.char_pos)
+        counter.feed(self.text[counter.char_pos : len(self.text) if end < 0 else end + 1])
+
+    def _stand_in(self, raw: str, number: int, popped: list[Any]) -> SetAsideToken:
+        stripped = raw.lstrip(" \t")
+        column = len(raw) - len(stripped) + 1
+        if stripped.startswith("["):
+            heading = next((v for v in popped if isinstance(v, Token) and v.type == "HEADING"), None)
+            if heading is not None:  # the name was read; the rest of the line was not
+                return set_aside_token("HEADING", str(heading), number, heading.column, "[", False)
+            return set_aside_token("HEADING", stripped, number, column, "[", True)
+        if stripped.startswith("@"):
+            word = _WORD.match(stripped).group(0)
+        elif number < self.first_heading and ":" in stripped:
+            word = stripped.partition(":")[0].strip(" \t").lower()
+        else:
+            word = _WORD.match(stripped).group(0).lower()
+        return set_aside_token("COMMENT", stripped, number, column, word, False)
+
+    def give_up(self, exc: UnexpectedInput) -> None:
+        """Report the line, and keep the lines the parser had made before it."""
+        self.split()
+        number = _error_line(exc, self.lines)
+        if number > self.last:
+            _explain(exc, number, self.lines, number <= self.first_heading, self.report)
+        ip = getattr(exc, "interactive_parser", None)
+        if ip is not None:
+            _made(ip.parser_state.value_stack, self.lines_so_far)
+
+
+def _made(values: list[Any], into: list[Any]) -> None:
+    for value in values:
+        children = getattr(value, "children", None)
+        if isinstance(value, list) or children is not None:
+            _made(value if isinstance(value, list) else children, into)
+        elif not isinstance(value, Token):
+            into.append(value)
 
 
 def parse_duration_value(text: str, line: int, column: int, report: Report) -> Duration | None:
     """Parse a field value that must be a duration, e.g. ``length: 2:30``; the
     result's span is the value's."""
+    made = _duration(text)
+    if made is None:
+        if not _misspelt_duration(text, line, column, report):
+            report.error("E300", Span.at(line, column, len(text)), f"`{text}` is not a duration",
+                         _DURATION_FORMS)
+        return None
+    return Duration(made.text, made.kind, Span.at(line, column, len(text)))
+
+
+def _duration(text: str) -> Duration | None:
     try:
         made: Duration = parse(text, "duration_value")
     except UnexpectedInput:
-        report.error(
-            "E300",
-            Span.at(line, column, len(text)),
-            f"`{text}` is not a duration",
-            _DURATION_FORMS,
-        )
         return None
-    return Duration(made.text, made.kind, Span.at(line, column, len(text)))
+    return made
+
+
+_INNER_SPACE = re.compile(r"[ \t]+(?!bars?\b)")
+
+
+def _misspelt_duration(text: str, line: int, column: int, report: Report) -> bool:
+    """An E300 that names the one slip in ``text`` when mending it makes a
+    duration (the grammar decides): a space inside it, or a unit in capitals."""
+    text = text.rstrip(" \t")
+    lowered = text.lower()
+    if lowered != text and _duration(lowered) is not None:
+        report.error("E300", Span.at(line, column, len(text)), f"`{text}`: units are written in lower case",
+                     f"write `{lowered}`")
+        return True
+    space = _INNER_SPACE.search(lowered)
+    joined = _INNER_SPACE.sub("", text)
+    if space is not None and _duration(joined) is not None:
+        report.error("E300", Span.at(line, column + space.start(), len(space.group(0))),
+                     f"`{text}` has a space inside: a duration is written without spaces "
+                     "(a space may stand only before `bars`)", f"write `{joined}`")
+        return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _heading_pattern() -> re.Pattern[str]:
+    """The grammar's own pattern of a heading (with the spaces after it)."""
+    return re.compile(parser().get_terminal("HEADING").pattern.to_regexp())
 
 
 def _error_line(exc: UnexpectedInput, lines: list[str]) -> int:
@@ -97,16 +219,8 @@ def _error_line(exc: UnexpectedInput, lines: list[str]) -> int:
     return min(number, len(lines))
 
 
-def _stand_in(line: str) -> str:
-    # A broken heading stays a heading so the lines under it stay lyrics.
-    return "[?]" if line.lstrip(" \t").startswith("[") else "#"
-
-
-def _in_header(number: int, lines: list[str]) -> bool:
-    return not any(line.lstrip(" \t").startswith("[") for line in lines[: number - 1])
-
-
-def _explain(exc: UnexpectedInput, number: int, lines: list[str], report: Report) -> None:
+def _explain(exc: UnexpectedInput, number: int, lines: list[str], in_header: bool,
+             report: Report) -> None:
     raw = lines[number - 1].rstrip("\r") if number - 1 < len(lines) else ""
     column = exc.column if isinstance(exc.column, int) and exc.column > 0 else len(raw) + 1
     stripped = raw.lstrip(" \t")
@@ -121,7 +235,9 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], report: Report
     content = full[:-1] if full.endswith("\r") else full
     if "\r" in content:
         cr = content.find("\r") + 1
-        report.error("E109", Span.at(number, cr), "a carriage return in the middle of a line",
+        around = content[max(0, cr - 31) : cr + 30]  # the CR and a little on either side, escaped
+        shown = around.encode("unicode_escape").decode("ascii")
+        report.error("E109", Span.at(number, cr), f"a carriage return (`\\r`) in the middle of a line: `{shown}`",
                      "lines end in LF or CRLF; remove the stray CR character")
         return
 
@@ -132,13 +248,13 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], report: Report
         _explain_style(number, raw, column, here, report)
         return
     if first == "@":
-        if _in_header(number, lines):
+        if in_header:
             report.error("E102", line_span, "directives belong in a section",
                          "put it under a heading such as `[Verse 1] 0:20`")
         else:
             _explain_directive(number, raw, indent, column, here, word_text, report)
         return
-    if _in_header(number, lines):
+    if in_header:
         if first == ":":
             report.error("E103", line_span, "a field needs a name before its `:`",
                          "write it as `key: value`, e.g. `title: Neon Nights`")
@@ -159,6 +275,11 @@ def _explain_heading(number: int, raw: str, column: int, here: Span,
                      "write it as `[Name] 0:20`; inside a name write `\\]` for `]`; "
                      "start a lyric with `\\[` to keep a `[`")
         return
+    heading = _heading_pattern().match(raw, start - 1)
+    if heading is not None:
+        after = heading.end()
+        if _misspelt_duration(raw[after:], number, after + 1, report):
+            return
     if word_text[:1].isdigit():
         report.error("E300", here, f"`{word_text}` is not a duration", _DURATION_FORMS)
         return

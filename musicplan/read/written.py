@@ -1,7 +1,7 @@
 """The song model: what a .song file says, line by line, with every position kept.
 
-The model is built from the parse tree by ``builder`` and read by ``checks``
-(rules and limits), ``compiler`` (request JSON) and ``writer`` (canonical text).
+The model is built by ``read.build`` (or ``read.json_reader``) and read by
+``analyse.rules``, ``write.body`` (request JSON) and ``write.text`` (canonical text).
 It records what was written; meaning (milliseconds, merged styles) is worked
 out later, once the fields it depends on (``bpm``, ``meter``, ``model``) are known.
 """
@@ -112,8 +112,19 @@ class UnknownDirective(Record):
     span: Span
 
 
+class SetAside(Record):
+    """A line that could not be parsed: reported once, then kept out of the
+    rules. ``word`` is what it began as (a field's key in lower case, a
+    directive's name, else its first word), so that rules which depend on
+    such a line (bars on an unreadable ``bpm``) stay silent rather than report
+    a mere consequence (song-format.md, "Every problem in one run")."""
+
+    word: str
+    span: Span
+
+
 Directive = Repeat | Source | Adherence | Condition | UnknownDirective
-Line = Field | Continuation | StyleLine | Lyric | Comment | Blank | Directive
+Line = Field | Continuation | StyleLine | Lyric | Comment | Blank | Directive | SetAside
 
 
 class Heading(Record):
@@ -121,6 +132,10 @@ class Heading(Record):
     name: str  # trimmed and unescaped
     span: Span  # the bracketed name
     duration: Duration | None
+    # Set aside by the parser (or a JSON value of the wrong shape): the name
+    # (then ``raw_name`` is the whole line) or the duration could not be read.
+    name_unread: bool = False
+    duration_unread: bool = False
 
 
 class Section(Record):
@@ -160,6 +175,14 @@ class SongModel(Record):
     @property
     def global_styles(self) -> list[StyleLine]:
         return [line for line in self.header if isinstance(line, StyleLine)]
+
+    @property
+    def set_aside(self) -> list[SetAside]:
+        """Every line set aside, in the header and in the sections."""
+        found = [line for line in self.header if isinstance(line, SetAside)]
+        for section in self.sections:
+            found += section.of(SetAside)
+        return found
 
     @property
     def comments(self) -> list[Comment]:

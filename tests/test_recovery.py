@@ -8,14 +8,13 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from songs import diagnostics, errors, warnings
+from strategies import hostile_text, v1_body
 
-import musicplan
 from musicplan.pipeline import Options, check_bytes
 from musicplan.read import parse as parse_module
 from musicplan.write.body import dumps
 from musicplan.write.decompile import decompile_text
-from songs import diagnostics, errors, warnings
-from strategies import hostile_text, v1_body
 
 V = "[V] 0:10\nla\n"
 

@@ -134,14 +134,15 @@ class _Recovery:
         if stripped.startswith("["):
             heading = next((v for v in popped if isinstance(v, Token) and v.type == "HEADING"), None)
             if heading is not None:  # the name was read; the rest of the line was not
-                return set_aside_token("HEADING", str(heading), number, heading.column, "[", False)
+                return set_aside_token("HEADING", str(heading), number, heading.column or column, "[", False)
             return set_aside_token("HEADING", stripped, number, column, "[", True)
+        first_word = (stripped.split() or [""])[0]
         if stripped.startswith("@"):
-            word = _WORD.match(stripped).group(0)
+            word = first_word
         elif number < self.first_heading and ":" in stripped:
             word = stripped.partition(":")[0].strip(" \t").lower()
         else:
-            word = _WORD.match(stripped).group(0).lower()
+            word = first_word.lower()
         return set_aside_token("COMMENT", stripped, number, column, word, False)
 
     def give_up(self, exc: UnexpectedInput) -> None:
@@ -158,8 +159,10 @@ class _Recovery:
 def _made(values: list[Any], into: list[Any]) -> None:
     for value in values:
         children = getattr(value, "children", None)
-        if isinstance(value, list) or children is not None:
-            _made(value if isinstance(value, list) else children, into)
+        if isinstance(value, list):
+            _made(value, into)
+        elif isinstance(children, list):
+            _made(children, into)
         elif not isinstance(value, Token):
             into.append(value)
 

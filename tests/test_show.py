@@ -57,3 +57,68 @@ def test_a_song_with_errors_is_not_drawn(tmp_path, capsys):
     path.write_text("[A] 20\n", encoding="utf-8")
     assert main(["show", str(path)]) == 1
     assert "E302" in capsys.readouterr().err
+
+
+def _svg(tmp_path, text: str) -> ET.Element:
+    path = tmp_path / "s.song"
+    path.write_text(text, encoding="utf-8")
+    svg = tmp_path / "s.svg"
+    assert main(["show", str(path), "--svg", str(svg)]) == 0
+    return ET.parse(svg).getroot()  # raises on XML that is not well formed
+
+
+def test_control_characters_in_names_are_escaped_in_the_terminal_and_the_svg(tmp_path, capsys):
+    song = "title: T\x1b[31m\x07\n[Verse \x1b[31m\x07 \x01] 0:10\n+ pads \x1b[2J, \u202eevil\nla la\n"
+    root = _svg(tmp_path, song)
+    out = capsys.readouterr().out
+    assert "\x1b" not in out.replace("\x1b[", "") and "\\x1b" in out and "\\x07" in out and "\\u202e" in out
+    text = "".join(root.itertext())
+    assert "\\x1b" in text and "\\x01" in text and "\x1b" not in text
+
+
+def test_a_prompt_song_is_drawn_as_one(tmp_path):
+    root = _svg(tmp_path, "title: Lo-fi\nprompt: a warm lo-fi beat, soft piano\nlength: 2:30\n")
+    text = "".join(root.itertext())
+    assert "a prompt song" in text and "2:30" in text and "a warm lo-fi beat" in text
+    assert "0:00.001" not in text and "0 sections" not in text
+
+
+def test_header_warnings_are_drawn(tmp_path):
+    root = _svg(tmp_path, "+ drums, drums\n[A] 0:10\n+ x\n")
+    codes = [el.get("data-code") for el in root.iter("{http://www.w3.org/2000/svg}text") if el.get("data-code")]
+    assert codes == ["W001"]
+
+
+def _ends(root: ET.Element) -> list[float]:
+    """Where each text ends, estimated as the renderer's fit does."""
+    from musicplan.write.timeline import _CHAR_PX
+
+    found = []
+    for el in root.iter("{http://www.w3.org/2000/svg}text"):
+        size = float(el.get("font-size", "12"))
+        x = float(el.get("x"))
+        advance = len(el.text or "") * _CHAR_PX * size / 12
+        anchored_end = el.get("text-anchor") == "end"
+        found.append((x if anchored_end else x + advance, x - advance if anchored_end else x))
+    return found
+
+
+def test_captions_stay_inside_the_picture(tmp_path):
+    styles = "+ " + ", ".join(f"a rather long style number {i}" for i in range(3))
+    root = _svg(tmp_path, f"[A] 2:00\n+ x\n[B] 0:05\n{styles}\nla\n[C] 0:03\n{styles}\n")
+    width = float(root.get("width"))
+    for end, start in _ends(root):
+        assert end <= width and start >= 0
+
+
+def test_an_audio_reference_label_stays_clear_of_its_bar(tmp_path):
+    song = ("model: music_v2\n[Intro] 0:10\n+ pads\n[a reference with a long name indeed] \n"
+            "@source abc123 0:00-0:08\n[Outro] 0:10\n+ pads\n")
+    root = _svg(tmp_path, song)
+    for group in root.iter("{http://www.w3.org/2000/svg}g"):
+        label = group.find("{http://www.w3.org/2000/svg}text")
+        bar = group.find("{http://www.w3.org/2000/svg}rect")
+        from musicplan.write.timeline import _CHAR_PX
+
+        assert float(label.get("x")) + len(label.text) * _CHAR_PX <= float(bar.get("x"))
+    assert "audio reference" in "".join(root.itertext())

@@ -1,8 +1,10 @@
-"""Text for a terminal: whether to colour it, and the one colour painter."""
+"""Text for a terminal: whether to colour it, the one colour painter, and
+song text made safe to show (escape sequences and controls escaped)."""
 
 from __future__ import annotations
 
 import os
+import re
 from typing import TextIO
 
 
@@ -19,3 +21,26 @@ def use_colour(stream: TextIO) -> bool:
 def paint(text: str, code: str, on: bool) -> str:
     """``text`` in the SGR style ``code`` (e.g. "1;31", bold red) when ``on``."""
     return f"\x1b[{code}m{text}\x1b[0m" if on else text
+
+
+# What a terminal would act on rather than show: C0 and C1 controls (escape
+# sequences start with one), DEL, the bidirectional overrides that reorder
+# what is shown, line and paragraph separators, and lone surrogates (from
+# JSON), which no stream can encode.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+                         "\ud800-\udfff\ufffe\uffff]")
+
+
+def escaped_char(ch: str) -> str:
+    """One character as ``\\xNN`` or ``\\uNNNN`` when it is not to be shown raw."""
+    if not _UNSHOWABLE.match(ch):
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with what a terminal would act on shown as escapes, e.g. ``\\x1b``."""
+    if not _UNSHOWABLE.search(text):
+        return text
+    return _UNSHOWABLE.sub(lambda match: escaped_char(match.group(0)), text)

@@ -29,9 +29,29 @@ def register(sub: Any) -> None:
     dec.set_defaults(run=cmd_decompile)
 
 
-def _split(text: str) -> list[str]:
-    # Only LF ends a line in a song (str.splitlines would also split at \x1e, \u2028...).
-    return text.split("\n")
+def _lines(text: str) -> list[str]:
+    """The lines of ``text``, each with its LF (the last may have none). Only LF
+    ends a line in a song: str.splitlines would also split at \x1e, \u2028..."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def unified_diff(original: str, formatted: str, path: str) -> str:
+    """A diff that ``git apply`` and ``patch -p1`` take: a relative path is
+    named ``a/PATH`` and ``b/PATH`` as git names it (an absolute one as it is,
+    since git applies no patch to one), and a last line without a line break
+    is marked so."""
+    import difflib
+    import os.path
+
+    name = path[2:] if path.startswith("./") else path
+    before, after = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")
+    out: list[str] = []
+    for line in difflib.unified_diff(_lines(original), _lines(formatted), before, after):
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -58,7 +78,7 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if result is None or result.text is None:
             problems += 1
             continue
-        if item.path == STDIN_NAME:
+        if item.path == STDIN_NAME and not (args.check or args.diff):
             stdout.write(result.text)
             continue
         original = item.data.decode("utf-8")
@@ -66,10 +86,7 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             continue
         changed += 1
         if args.diff:
-            import difflib
-
-            stdout.writelines(line + "\n" for line in difflib.unified_diff(
-                _split(original), _split(result.text), fromfile=item.path, tofile=item.path, lineterm=""))
+            stdout.write(unified_diff(original, result.text, item.path))
         elif args.check:
             stdout.write(f"would reformat {item.path}\n")
         else:

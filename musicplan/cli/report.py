@@ -7,22 +7,56 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from musicplan.base.diagnostics import Diagnostic
-from musicplan.base.terminal import paint, use_colour
+from musicplan.base.terminal import escaped_char, paint, printable, use_colour
 
 SourceLines = Callable[[str, int], str]  # (path, line number) -> the line's text
+
+
+SNIPPET_WIDTH = 100  # characters of a long source line shown around the column
+_BEFORE = 40  # of which before the column
+
+
+def snippet(line_text: str, column: int, end_column: int) -> tuple[str, int, int]:
+    """The source line as shown under a diagnostic, and where its caret goes
+    (0-based start, width). A long line is cut around the column (one of 40 KB
+    quoted under each of thousands of diagnostics printed gigabytes); tabs
+    show as one space, controls and escape sequences as escapes."""
+    start = 0
+    end = len(line_text)
+    if end > SNIPPET_WIDTH:
+        start = max(0, min(column - 1 - _BEFORE, end - SNIPPET_WIDTH))
+        end = start + SNIPPET_WIDTH
+    parts = ["…"] if start else []
+    offset = len(parts[0]) if parts else 0
+    caret = caret_end = None
+    for index in range(start, end):
+        if index == column - 1:
+            caret = offset
+        if index == end_column - 1:
+            caret_end = offset
+        ch = line_text[index]
+        shown = " " if ch == "\t" else escaped_char(ch)
+        parts.append(shown)
+        offset += len(shown)
+    if caret is None:
+        caret = offset  # the column is past the end (a missing part)
+    if caret_end is None or caret_end <= caret:
+        caret_end = max(caret + 1, offset if end_column - 1 >= end else caret + 1)
+    if end < len(line_text):
+        parts.append("…")
+    return "".join(parts), caret, caret_end - caret
 
 
 def format_text(diagnostic: Diagnostic, line_text: str, colour: bool = False) -> str:
     d = diagnostic
     kind = paint(f"{d.severity}[{d.code}]", "1;31" if d.is_error else "1;33", colour)
-    head = f"{paint(f'{d.path}:{d.span.line}:{d.span.column}:', '1', colour)} {kind} {d.message}"
+    head = (f"{paint(f'{printable(d.path)}:{d.span.line}:{d.span.column}:', '1', colour)} {kind} "
+            f"{printable(d.message)}")
     number = str(d.span.line)
     gutter = " " * len(number)
-    # Tabs would shift the caret: show each as one space so columns still line up.
-    shown = line_text.replace("\t", " ")
-    width = (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else len(shown) - d.span.column + 1
-    width = max(1, min(width, max(1, len(shown) - d.span.column + 1)))
-    caret = " " * (d.span.column - 1) + "^" * width
+    end_column = d.span.end_column if d.span.end_line == d.span.line else len(line_text) + 1
+    shown, start, width = snippet(line_text, d.span.column, end_column)
+    caret = " " * start + "^" * width
     lines = [
         head,
         f"{paint(gutter + ' |', '1;34', colour)}",
@@ -30,7 +64,7 @@ def format_text(diagnostic: Diagnostic, line_text: str, colour: bool = False) ->
         f"{paint(gutter + ' |', '1;34', colour)} {paint(caret, '1;31' if d.is_error else '1;33', colour)}",
     ]
     if d.hint:
-        lines.append(f"{paint(gutter + ' =', '1;34', colour)} {paint('hint:', '1', colour)} {d.hint}")
+        lines.append(f"{paint(gutter + ' =', '1;34', colour)} {paint('hint:', '1', colour)} {printable(d.hint)}")
     return "\n".join(lines) + "\n"
 
 
@@ -46,7 +80,7 @@ def write_json(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

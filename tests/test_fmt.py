@@ -98,6 +98,14 @@ def test_quotes_and_escapes_only_where_needed():
         '[A] 0:10\n+ plain, "with, comma", "\\"starts with quote", back\\slash, " padded "\nplain\n\\\\x\n')
 
 
+def test_an_escape_that_says_a_field_like_line_is_sung_is_kept():
+    # `\\bpm: 120` is the writer's answer to W201; `bpm: 120` unescaped stays as written, warned.
+    text = "[A] 0:10\n+ x\n\\bpm: 120\nseed: 42\n\\model: she walks\n"
+    out = format_text(text)
+    assert out == "[A] 0:10\n+ x\n\\bpm: 120\nseed: 42\nmodel: she walks\n"
+    assert [d.code for d in musicplan.check(out)] == ["W201"]
+
+
 def test_crlf_files_stay_crlf():
     assert format_text("title: x\r\n[A] 0:10\r\nla\r\n") == "title: x\r\n\r\n[A] 0:10\r\nla\r\n"
 

@@ -90,14 +90,20 @@ def _plausible(field: str, value: str) -> bool:
     return bool(value)
 
 
+def sung_field(text: str) -> str | None:
+    """The header field a lyric line reads as (`bpm: 120` → `bpm`), or None.
+    An escape (`\\bpm: 120`) says it is sung: the printer keeps such an escape."""
+    match = _KEY_VALUE.fullmatch(text) if ":" in text else None
+    field = _field_name(match.group(1)) if match else None
+    return field if match and field and _plausible(field, match.group(2).strip()) else None
+
+
 def _lyric(lyric: Lyric, report: Report) -> None:
     text = lyric.text
-    if not lyric.escaped and ":" in text:
-        match = _KEY_VALUE.fullmatch(text)
-        field = _field_name(match.group(1)) if match else None
-        if match and field and _plausible(field, match.group(2).strip()):
-            report.warning("W201", lyric.span, f"`{text}` is sung as a lyric, not read as the field `{field}`",
-                           "fields belong in the header, before the first heading")
+    field = None if lyric.escaped else sung_field(text)
+    if field:
+        report.warning("W201", lyric.span, f"`{text}` is sung as a lyric, not read as the field `{field}`",
+                       "fields belong in the header, before the first heading")
     if "[" in text:
         chord = _CHORD.search(text)
         if chord:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,7 +32,7 @@ def register(sub: Any) -> None:
 
 
 def _options(args: argparse.Namespace) -> Any:
-    from musicplan.importers.sheet import parse_length, split_styles
+    from musicplan.importers.sheet import parse_length, split_styles, tempo
     from musicplan.importers.to_song import DEFAULT_MODEL, Options
 
     length = None
@@ -41,9 +40,10 @@ def _options(args: argparse.Namespace) -> Any:
         length = parse_length(args.length)
         if length is None:
             raise UsageError(f"--length: `{args.length}` is not a duration: write e.g. 2:30, 150s or 2m30s")
-    if args.bpm is not None and not (re.fullmatch(r"\d+(?:\.\d+)?", args.bpm) and float(args.bpm) > 0):
-        raise UsageError(f"--bpm: `{args.bpm}` is not a tempo: write beats a minute, e.g. 92")
-    return Options(args.model or DEFAULT_MODEL, length, args.bpm, split_styles(args.style or ""))
+    bpm = tempo(args.bpm) if args.bpm is not None else None
+    if args.bpm is not None and bpm != args.bpm.strip():
+        raise UsageError(f"--bpm: `{args.bpm}` is not a tempo: write beats a minute up to 999, e.g. 92")
+    return Options(args.model or DEFAULT_MODEL, length, bpm, split_styles(args.style or ""))
 
 
 def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

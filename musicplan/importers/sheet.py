@@ -252,7 +252,15 @@ def split_styles(text: str) -> list[str]:
     return [item.strip() for item in re.split(r"[,;\n]", text) if item.strip()]
 
 
-_BPM_IN_STYLE = re.compile(r"(?i)\b(\d{2,3}(?:\.\d+)?)\s*bpm\b")
+_BPM_IN_STYLE = re.compile(r"(?i)\b(\d{2,3}(?:\.\d{1,3})?)\s*bpm\b")
+# A tempo as sheets write one (`96`, `92.5 bpm`): up to 999 beats a minute, three decimals.
+_TEMPO = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)(?![\d.])")
+
+
+def tempo(text: str) -> str | None:
+    """The beats a minute ``text`` states, as `bpm` takes them, or None."""
+    found = _TEMPO.search(text)
+    return found.group(1) if found and float(found.group(1)) > 0 else None
 
 
 def bpm_in_styles(styles: list[str]) -> str | None:
@@ -299,7 +307,6 @@ def parse_length(text: str) -> int | None:
 # ---- what a sheet says about the whole song
 
 Meta = Literal["title", "style", "negative", "bpm", "meter", "key", "duration", "person", "note"]
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _METER = re.compile(r"\s*(\d{1,2})\s*/\s*(\d{1,2})\s*")
 
 
@@ -311,10 +318,8 @@ def _carry(sheet: Sheet, meta: Meta, value: str) -> bool:
         (sheet.styles if meta == "style" else sheet.negative).extend(split_styles(value))
         return True
     if meta == "bpm":
-        number = _NUMBER.search(value)
-        if number and float(number.group(0)) > 0:
-            sheet.bpm = number.group(0)
-            return True
+        sheet.bpm = tempo(value)
+        return sheet.bpm is not None
     if meta == "meter":
         meter = _METER.fullmatch(value)
         if meter and int(meter.group(1)) > 0 and meter.group(2) in ("1", "2", "4", "8", "16", "32"):

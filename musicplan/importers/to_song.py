@@ -11,7 +11,8 @@ import re
 from fractions import Fraction
 from statistics import median
 
-from musicplan.analyse.durations import format_clock, round_half_up
+from musicplan.analyse.durations import Tempo, format_clock, round_half_up
+from musicplan.analyse.misread import sung_field
 from musicplan.base.diagnostics import Diagnostic, Report, SongError, Span
 from musicplan.base.record import Factory, Record
 from musicplan.importers import chordpro, plain, suno
@@ -29,7 +30,6 @@ from musicplan.spec.limits import (
     SONG_MS_MIN,
     STYLES_PER_LIST_MAX,
 )
-from musicplan.spec.vocabulary import ALIASES, FIELDS
 from musicplan.write.text import heading_name, lyric_text, style_item
 
 # The current recommended model (shared/api/README.md: music_v2_5 is the newest).
@@ -227,18 +227,10 @@ def _repeats(parts: list[Part], report: Report) -> None:
 
 # ---- durations
 
-def compound(meter: str) -> bool:
-    """6/8, 9/8, 12/8, 6/4: beats of a dotted note, three to a beat."""
-    numerator = int(meter.split("/")[0])
-    return numerator % 3 == 0 and numerator > 3
-
-
 def bar_ms(bpm: Fraction, meter: str) -> Fraction:
-    """A bar's length (song-format.md, Durations): N/M of a whole note, counted in
-    beats of 1/M (simple meters) or of the dotted 3/M (compound: 6/8, 9/8, 12/8, 6/4)."""
+    """A bar's length, by the rule the checker times `N bars` with (song-format.md, Durations)."""
     numerator, denominator = (int(n) for n in meter.split("/"))
-    beat = Fraction(3, denominator) if compound(meter) else Fraction(1, denominator)
-    return Fraction(numerator, denominator) / beat * 60_000 / bpm
+    return Tempo(bpm, (numerator, denominator)).bar_ms or Fraction(0)
 
 
 def spread(total: int, weights: list[float], low: int, high: int) -> list[int]:
@@ -276,8 +268,6 @@ class Timing(Record):
     bars: bool  # the unit is a bar
     shares: list[int]
     total_ms: int  # the song's length, as near what was asked as the limits allow
-    # A compound meter (6/8) whose bars are written as times, with the meter named in the comments.
-    compound_meter: str | None = None
 
 
 def _timing(parts: list[Part], wanted_ms: int, asked: bool, bpm: str | None, meter: str, line: int,
@@ -311,7 +301,7 @@ def _timing(parts: list[Part], wanted_ms: int, asked: bool, bpm: str | None, met
     fair = max(2.0, median(sung) / 2) if sung else 1.0
     weights = [float(part.sung) if part.sung else fair for part in parts]
     shares = _even_repeats(parts, spread(units, weights, low, high), low, high)
-    return Timing(unit, bars, shares, round(units * unit), meter if bars and compound(meter) else None)
+    return Timing(unit, bars, shares, round(units * unit))
 
 
 def _even_repeats(parts: list[Part], shares: list[int], low: int, high: int) -> list[int]:
@@ -337,14 +327,9 @@ def _even_repeats(parts: list[Part], shares: list[int], low: int, high: int) -> 
 
 # ---- text
 
-def _field_like(text: str) -> bool:
-    key, colon, _ = text.partition(":")
-    return bool(colon) and key.strip().lower() in FIELDS.keys() | ALIASES.keys()
-
-
 def _lyric(text: str) -> str:
-    # A sung `bpm: 120` would read as a misplaced field: the escape says it is sung.
-    return "\\" + text if _field_like(text) and not lyric_text(text).startswith("\\") else lyric_text(text)
+    # A sung `bpm: 120` would read as a misplaced field (W201): the escape says it is sung.
+    return "\\" + text if sung_field(text) and not lyric_text(text).startswith("\\") else lyric_text(text)
 
 
 def _style_lines(sign: str, items: list[str]) -> list[str]:
@@ -372,21 +357,14 @@ def _about(ms: int) -> str:
     return format_clock(round(ms / 1000) * 1000)
 
 
-def _bars(units: int) -> str:
-    return f"{units} bar{'s' if units != 1 else ''}"
-
-
 def _duration(units: int, timing: Timing) -> str:
-    if timing.bars and timing.compound_meter is None:
-        return _bars(units)
+    if timing.bars:
+        return f"{units} bar{'s' if units != 1 else ''}"
     return format_clock(round_half_up(units * timing.unit_ms))
 
 
 def _guess_note(part: Part, units: int, timing: Timing) -> str:
-    if timing.compound_meter is not None:
-        lasting = f" ({_bars(units)} of {timing.compound_meter})"
-    else:
-        lasting = f" (about {_about(round(units * timing.unit_ms))})" if timing.bars else ""
+    lasting = f" (about {_about(round(units * timing.unit_ms))})" if timing.bars else ""
     if part.repeat_of is not None:
         return f"# guessed{lasting}: sings `{part.repeat_of}` again"
     if part.sung:

@@ -9,6 +9,7 @@ heading (and before the comments directly above it).
 from __future__ import annotations
 
 from musicplan.analyse.durations import format_clock
+from musicplan.analyse.misread import sung_field
 from musicplan.read.written import (
     Adherence,
     Blank,
@@ -97,6 +98,8 @@ def _line(item: Line, clock: bool) -> list[tuple[str, str]]:
         sign = "+" if item.positive else "-"
         return [("style", f"{sign} " + ", ".join(style_item(i.text) for i in item.items))]
     if isinstance(item, Lyric):
+        if item.escaped and item.text[:1] not in LINE_STARTS + WS and sung_field(item.text):
+            return [("lyric", "\\" + item.text)]  # the escape says `bpm: 120` is sung (W201): keep it
         return [("lyric", lyric_text(item.text))]
     if isinstance(item, Repeat):
         return [("directive", f"@repeat {item.name}")]

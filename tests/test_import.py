@@ -299,6 +299,23 @@ def test_a_line_over_two_hundred_characters_is_split_at_a_space():
     assert [d.code for d in result.diagnostics] == ["I006"]
 
 
+def test_a_chunk_stays_under_six_thousand_characters():
+    lines = [f"{i:02d} " + "la " * 65 + "la" for i in range(30)]  # 30 lines of 199 characters
+    v2 = import_text("\n".join(lines), "wide.txt", "text", Options(model="music_v2"))
+    assert_clean(v2.text)
+    assert len(plan_sections(v2.text)) == 2 and sung(v2.text) == lines
+    assert all(len(chunk["text"]) <= 6000 for chunk in musicplan.loads(v2.text).to_plan()["chunks"])
+    v1 = import_text("\n".join(lines), "wide.txt", "text", Options(model="music_v1"))
+    assert len(plan_sections(v1.text)) == 1  # a music_v1 section has no such limit
+
+
+def test_a_cue_that_opens_a_block_is_a_section_and_an_ending_closes_the_last():
+    sheet = "[Verse]\nla la\n\n[Spoken Word]\nyou said it would last\n\n[Outro]\nbye\n\n[End]\n"
+    v1 = import_text(sheet, "cues.txt", options=Options(model="music_v1")).text
+    assert [name for name, _, _ in plan_sections(v1)] == ["Verse", "Spoken Word", "Outro"]
+    assert "+ spoken word\nyou said it would last" in v1 and "+ end\nbye" in v1
+
+
 def test_too_many_sections_or_nothing_at_all_is_an_error():
     many = import_text("\n\n".join(f"stanza {i}" for i in range(31)), "many.txt", "text")
     assert many.text is None and [d.code for d in many.diagnostics] == ["E700"]

@@ -82,7 +82,10 @@ def _whole_ms(minutes: int, seconds: str, frac: str | None) -> int:
 
 
 def format_clock(ms: int) -> str:
-    """Milliseconds as ``M:SS`` or ``M:SS.fff`` (what the decompiler writes)."""
+    """Milliseconds as ``M:SS`` or ``M:SS.fff`` (what the decompiler writes);
+    a negative value (from JSON) as ``-M:SS``."""
+    if ms < 0:
+        return "-" + format_clock(-ms)
     minutes, rest = divmod(ms, 60_000)
     seconds, millis = divmod(rest, 1000)
     text = f"{minutes}:{seconds:02d}"
@@ -168,6 +171,10 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
         match = _BARS.fullmatch(text)
         assert match
         value = round_half_up(_decimal(match.group(1), match.group(2)) * bar_ms)
+    if value < 0 and in_range:  # only JSON writes a negative time
+        report.error("E309", span, f"a range cannot start or end before 0:00 (`{value}` ms)",
+                     "times in a song run from 0:00: `start_ms` and `end_ms` are 0 or more")
+        return None
     if value > FAR_TOO_LONG_MS:
         report.error("E308", span, f"`{text}` is far longer than any song",
                      "a section lasts 0:03 to 2:00 and a song at most 10:00")

@@ -10,6 +10,7 @@ from __future__ import annotations
 CODES: dict[str, str] = {
     "E001": 'invalid UTF-8',
     "E002": 'invalid JSON',
+    "E003": 'half of a UTF-16 pair',
     "E100": 'unexpected text',
     "E101": 'lyrics belong in a section',
     "E102": 'directive outside a section',
@@ -49,6 +50,7 @@ CODES: dict[str, str] = {
     "E306": 'range backwards or empty',
     "E307": '`except` range outside the main range',
     "E308": 'duration out of all proportion',
+    "E309": 'a time before 0:00',
     "E400": 'more than 30 sections',
     "E401": 'section name empty or too long',
     "E402": 'section without a duration',
@@ -70,6 +72,7 @@ CODES: dict[str, str] = {
     "E503": 'neither a body nor a plan',
     "E504": 'plan of the wrong shape for the model',
     "E505": "song id that a song can't hold",
+    "E507": "value that a song can't hold",
     "E600": 'the API refused a value',
     "E700": 'more than 30 sections',
     "E701": 'nothing to import',

@@ -21,6 +21,9 @@ Path = tuple[str | int, ...]
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
+# JSON may escape half of a UTF-16 pair alone (`"\\ud800"`): no text, and no
+# output stream, can hold it.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -56,6 +59,14 @@ class _Reader:
         found = _WS.match(self.text, i)  # matches the empty string too: never None
         return found.end() if found else i
 
+    def surrogates(self, text: str, span: Span) -> None:
+        found = _LONE_SURROGATE.search(text)
+        if found:
+            code = f"\\u{ord(found.group(0)):04x}"
+            self.report.error("E003", span, f"this string holds `{code}`, half of a UTF-16 pair without the other",
+                              "no text holds half a pair: remove the escape, or write the whole character "
+                              "(two escapes, e.g. `\\ud83c\\udfb5`, or the character itself)")
+
     def value(self, i: int, path: Path) -> tuple[Any, int]:
         i = self.skip(i)
         ch = self.text[i : i + 1]
@@ -71,6 +82,7 @@ class _Reader:
                     key_start = i
                     key, i = scanstring(self.text, i + 1)
                     key_span = self.span(key_start, i)
+                    self.surrogates(key, key_span)
                     if key in result:
                         self.report.error("E201", key_span, f"`{key}` is given twice in this object",
                                           f"it was first given on line {self.doc.key_spans[path + (key,)].line}; "
@@ -100,6 +112,7 @@ class _Reader:
                     i += 1
         elif ch == '"':
             result, i = scanstring(self.text, i + 1)
+            self.surrogates(result, self.span(start, i))
         else:
             for word, literal in _LITERALS.items():
                 if self.text.startswith(word, i):

@@ -358,7 +358,26 @@ def read_model(doc: JsonDoc, path: str, report: Report) -> tuple[SongModel, str]
         builder.body(value, ())
     else:
         builder.plan(value, ())
+    for spath, strength in orphan_strengths(value):
+        if strength not in limits.CONDITION_STRENGTHS:  # the API refuses it, conditioning or not
+            report.error("E413", doc.span(spath), f"unknown `condition_strength` level `{strength}`",
+                         "levels: " + ", ".join(limits.CONDITION_STRENGTHS))
     return builder.song, kind
+
+
+def orphan_strengths(value: Any) -> list[tuple[Path, Any]]:
+    """Each ``condition_strength`` of a chunk without a ``conditioning_ref``,
+    with its path: a song has no way to write one (it belongs to `@condition`)."""
+    base: Path = ()
+    if isinstance(value, dict) and isinstance(value.get("composition_plan"), dict):
+        value, base = value["composition_plan"], ("composition_plan",)
+    chunks = value.get("chunks") if isinstance(value, dict) else None
+    if not isinstance(chunks, list):
+        return []
+    return [(base + ("chunks", index, "condition_strength"), chunk["condition_strength"])
+            for index, chunk in enumerate(chunks)
+            if isinstance(chunk, dict) and chunk.get("condition_strength") not in (None, UNREAD)
+            and chunk.get("conditioning_ref") in (None, UNREAD)]
 
 
 def model_of(value: dict, kind: str, song: SongModel, report: Report) -> str:

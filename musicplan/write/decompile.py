@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from musicplan.analyse.misread import sung_field
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.pipeline import Options, check_json
 from musicplan.read.source import from_text
@@ -53,11 +54,17 @@ class _Normaliser:
             self.warn(lyric.span, "an empty lyric line can't be written (blank lines are not lyrics): it is dropped")
             return None
         lyric.text = text
+        lyric.escaped = lyric.escaped or sung_field(text) is not None  # `\bpm: 120`: sung, not misread (W201)
         return lyric
+
+    def refuse(self, span: Span, message: str) -> None:
+        self.report.error("E507", span, message, "a song can't hold it: change the value in the JSON")
 
     def name(self, heading: Heading) -> None:
         name = self.one_line(heading.name, heading.span, "a section name")
-        if name != name.strip(WS):
+        if name and not name.strip(WS):
+            self.refuse(heading.span, "a section name of nothing but whitespace: a heading trims it to nothing")
+        elif name != name.strip(WS):
             self.warn(heading.span, "a section name has surrounding whitespace, which headings trim")
             name = name.strip(WS)
         heading.name = heading.raw_name = name
@@ -67,10 +74,19 @@ class _Normaliser:
 
     def field(self, item: Field) -> None:
         if item.key != "prompt":
-            item.value = self.one_line(item.value, item.value_span, f"`{item.key}`")
+            value = self.one_line(item.value, item.value_span, f"`{item.key}`")
+            if value != value.strip(WS):
+                self.warn(item.value_span, f"`{item.key}` has surrounding whitespace, which a field can't keep: "
+                          "it is trimmed")
+            item.value = value.strip(WS)
             return
         lines = _BREAKS.split(item.value)
         kept = [line.strip(WS) for line in lines if line.strip(WS)]
+        if not kept:
+            self.refuse(item.value_span, "a prompt of nothing but whitespace")
+            return
+        if "\r" in item.value:
+            self.warn(item.value_span, "the prompt breaks its lines with CR or CRLF: a song breaks them with LF")
         if kept != lines:
             self.warn(item.value_span, "a prompt line is empty or has surrounding whitespace: "
                       "it is trimmed (empty lines are dropped)")
@@ -150,6 +166,19 @@ def _canonical_header(song: SongModel, model: str) -> None:
 
 
 
+def _dropped_strengths(text: str, path: str, report: Report) -> None:
+    """`condition_strength` without `conditioning_ref` has no `.song` spelling."""
+    from musicplan.read.json_positions import read
+    from musicplan.read.json_reader import orphan_strengths
+
+    doc = read(text, Report(path)) if "condition_strength" in text else None
+    for place, _ in orphan_strengths(doc.value if doc else None):
+        report.warning("W006", doc.span(place) if doc else Span.at(1, 1),
+                       "`condition_strength` without `conditioning_ref` can't be written in a song "
+                       "(it belongs to `@condition`): it is dropped",
+                       "a .song line can't hold this exactly; check the result")
+
+
 def decompile_text(text: str, path: str = "<json>") -> Decompiled:
     """Turn JSON text into .song text; errors leave ``text`` None."""
     report = Report(path)
@@ -158,6 +187,7 @@ def decompile_text(text: str, path: str = "<json>") -> Decompiled:
         return Decompiled(None, report.sorted(), found.kind if found else None)
     song, kind, model = found.analysis.song, found.kind, found.analysis.settings.model
     _normalise(song, report)
+    _dropped_strengths(text, path, report)
     if report.has_errors:
         return Decompiled(None, report.sorted(), kind)
     if model in limits.CHUNK_MODELS:

@@ -12,7 +12,7 @@ FORMATS = ("suno", "chordpro", "text")
 
 
 def register(sub: Any) -> None:
-    from musicplan.spec.limits import MODELS
+    from musicplan.spec.limits import MODELS, RECOMMENDED_MODEL
 
     imp = sub.add_parser("import", help="turn a lyric sheet (Suno-style, ChordPro, plain text) into a .song",
                          description="Read a lyric sheet and write a canonical .song that passes `check`, "
@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
     imp.add_argument("--length", metavar="DUR",
                      help="the song's length to share out, e.g. 2:30 or 150s (default: the sheet's own, or 3:00)")
     imp.add_argument("--bpm", metavar="N", help="the tempo: durations fall on whole bars")
-    imp.add_argument("--model", choices=MODELS, help="the model to write for (default: music_v2_5)")
+    imp.add_argument("--model", choices=MODELS, help=f"the model to write for (default: {RECOMMENDED_MODEL})")
     imp.add_argument("--style", metavar="STYLES", help='a style prompt for the whole song, e.g. "indie folk, '
                                                        'warm male vocals"')
     imp.add_argument("--force", action="store_true", help="replace SONG if it exists")

@@ -22,6 +22,7 @@ from musicplan.spec.limits import (
     CHUNK_MODELS,
     LYRIC_LINE_CHARS_MAX,
     LYRIC_LINES_MAX,
+    RECOMMENDED_MODEL,
     SECTION_MS_MAX,
     SECTION_MS_MIN,
     SECTION_NAME_MAX,
@@ -32,8 +33,7 @@ from musicplan.spec.limits import (
 )
 from musicplan.write.text import heading_name, lyric_text, style_item
 
-# The current recommended model (shared/api/README.md: music_v2_5 is the newest).
-DEFAULT_MODEL = "music_v2_5"
+DEFAULT_MODEL = RECOMMENDED_MODEL
 DEFAULT_LENGTH_MS = 180_000
 # A chunk's text (label and lines) may hold 6000 characters; leave the label room.
 CHUNK_TEXT_BUDGET = 5_800

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 MODELS = ("music_v1", "music_v2", "music_v2_5")
-DEFAULT_MODEL = "music_v1"
+DEFAULT_MODEL = "music_v1"  # what the API takes when a body names none (deprecated)
+# The model to write new songs for: the newest (shared/api/README.md, revision of 2026-11-22).
+RECOMMENDED_MODEL = "music_v2_5"
 CHUNK_MODELS = ("music_v2", "music_v2_5")
 
 SECTIONS_MAX = 30

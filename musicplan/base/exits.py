@@ -14,3 +14,5 @@ class Exit(IntEnum):
     QUOTA = 5  # the account's quota or plan does not cover the request
     UNAVAILABLE = 6  # the API stayed unavailable, or the download broke off
     INTERRUPTED = 130  # Ctrl-C, as the shells count it
+    PIPE = 141  # standard output's reader left before it was written (as the shells count SIGPIPE)
+    TERMINATED = 143  # SIGTERM, as the shells count it (temporary files were cleaned up)

@@ -5,12 +5,16 @@ of commands (``songs``: check, compile; ``formatting``: fmt, decompile; ``import
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from musicplan import __version__
 from musicplan.cli import formatting, importing, lsp, lyrics, render, show, songs
-from musicplan.cli.common import Exit, UsageError
+from musicplan.cli.common import Exit, Terminated, UsageError
 
 _FAMILIES = (songs, formatting, importing, show, render, lyrics, lsp)
 
@@ -30,8 +34,59 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Guarded:
+    """Standard output or error whose reader may be gone (``| head``) or whose
+    disk may be full (``> /dev/full``): the first failure is remembered, what
+    follows is dropped, and the command still finishes with its own result."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failure: OSError | None = None
+
+    def write(self, text: str) -> int:
+        if self.failure is None:
+            try:
+                self.stream.write(text)
+            except OSError as exc:
+                self._failed(exc)
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if self.failure is None:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._failed(exc)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno...
+        return getattr(self.stream, name)
+
+    def _failed(self, exc: OSError) -> None:
+        self.failure = exc
+        # What is still buffered would fail again when Python flushes it on exit.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _on_sigterm() -> Any:
+    """Make SIGTERM clean up like Ctrl-C; return the handler to restore (None off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminate)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    stdout, stderr = sys.stdout, sys.stderr
+    stdout, stderr = _Guarded(sys.stdout), _Guarded(sys.stderr)
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -40,19 +95,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(stderr)
         return Exit.USAGE
+    previous = _on_sigterm()
     try:
-        return int(args.run(args, stdout, stderr))
+        code = int(args.run(args, stdout, stderr))
     except UsageError as exc:
         stderr.write(f"musicplan: {exc}\n")
-        return Exit.USAGE
+        code = Exit.USAGE
+    except Terminated:
+        code = Exit.TERMINATED
     except KeyboardInterrupt:
-        return Exit.INTERRUPTED
-    except BrokenPipeError:
-        # A closed pipe (`| head`) is not an error of ours; keep Python quiet on exit.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return Exit.OK
+        code = Exit.INTERRUPTED
+    except BrokenPipeError:  # a write past the guard (a library's own): as the shells count it
+        stdout._failed(BrokenPipeError())
+        code = Exit.PIPE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    stdout.flush()
+    failure = stdout.failure
+    if failure is None or isinstance(failure, BrokenPipeError):
+        # A reader that left early (`| head`) is no error of ours; the result's own code stands.
+        return code
+    stderr.write(f"musicplan: cannot write to standard output: {failure.strerror or failure}\n")
+    return code if code not in (Exit.OK, Exit.PROBLEMS) else Exit.USAGE
 
 
 def run() -> None:

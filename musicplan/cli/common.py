@@ -17,8 +17,8 @@ from musicplan.read.source import from_text
 if TYPE_CHECKING:
     from musicplan.pipeline import Options
 
-__all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "UsageError", "emit",
-           "failed", "lint_options", "options_of", "read_inputs", "read_text"]
+__all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "Terminated", "UsageError",
+           "cannot_write", "emit", "failed", "lint_options", "onto_input", "options_of", "read_inputs", "read_text"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -26,6 +26,10 @@ STDIN_NAME = "<stdin>"
 
 class UsageError(Exception):
     """A command was called wrongly: said on standard error, exit 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it cleans up as on Ctrl-C (exit 143)."""
 
 
 class Input(Record):
@@ -129,18 +133,45 @@ def read_text(path: str, stderr: TextIO) -> OneText | None:
     return OneText(inputs, item.path, source.text if source is not None else None, diag.sorted())
 
 
-def emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO) -> Exit:
-    """``text`` to the file ``output`` (atomically) or, without one, to standard output."""
+def onto_input(output: str | Path, sources: Sequence[str]) -> str | None:
+    """The input that ``output`` is (the same file, through any link), or None."""
+    import os
+
+    for source in sources:
+        if source in (STDIN, STDIN_NAME):
+            continue
+        try:
+            if os.path.samefile(output, source):
+                return source
+        except OSError:  # one of them does not exist: they cannot be one file
+            continue
+    return None
+
+
+def cannot_write(exc: OSError, path: str | Path | None, stderr: TextIO) -> Exit:
+    """Say that ``path`` (as the user gave it) could not be written, and why."""
+    stderr.write(f"musicplan: cannot write {exc.filename or path}: {exc.strerror or exc}\n")
+    return Exit.USAGE
+
+
+def emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO, sources: Sequence[str] = ()) -> Exit:
+    """``text`` to the file ``output`` (atomically) or, without one, to standard
+    output. An output that is one of the ``sources`` read is refused."""
     from musicplan.base.files import write_atomic
 
+    if output and output != STDIN:
+        source = onto_input(output, sources)
+        if source is not None:
+            stderr.write(f"musicplan: {output} would replace the input {source} itself: nothing was written "
+                         "(choose another output)\n")
+            return Exit.USAGE
     try:
         if output and output != STDIN:
             write_atomic(output, text)
         else:
             stdout.write(text)
     except OSError as exc:
-        stderr.write(f"musicplan: cannot write {exc.filename or output}: {exc.strerror}\n")
-        return Exit.USAGE
+        return cannot_write(exc, output, stderr)
     return Exit.OK
 
 

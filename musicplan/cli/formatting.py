@@ -91,7 +91,8 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stdout.write(f"would reformat {item.path}\n")
         else:
             try:
-                write_atomic(item.path, result.text)
+                # Only if the file still holds what was read: an edit saved meanwhile is not lost.
+                write_atomic(item.path, result.text, expect=item.data, regular_only=True)
             except OSError as exc:
                 stderr.write(f"musicplan: cannot rewrite {item.path}: {exc.strerror or exc}\n")
                 problems += 1
@@ -116,4 +117,4 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     report.write_text(found, Snippets(one.inputs), stderr)
     if result is None or result.text is None:
         return Exit.PROBLEMS
-    return emit(result.text, args.output, stdout, stderr)
+    return emit(result.text, args.output, stdout, stderr, sources=[args.file])

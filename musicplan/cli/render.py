@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.base.files import write_atomic
-from musicplan.cli.common import STDIN_NAME, Exit, Input, Snippets, emit, read_inputs
+from musicplan.cli.common import STDIN_NAME, Exit, Input, Snippets, Terminated, emit, read_inputs
 from musicplan.cli.report import SourceLines
 
 
@@ -238,7 +238,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             return Exit.USAGE
         if isinstance(exc, KeyboardInterrupt):
             say("musicplan: interrupted: nothing was written")
-            return Exit.INTERRUPTED
+            return Exit.TERMINATED if isinstance(exc, Terminated) else Exit.INTERRUPTED
         return _failure(exc, say, lines, song.analysis, item, body, args.force, stderr)
     if progress:
         progress.done()
@@ -263,6 +263,18 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return Exit.USAGE
     say(f"wrote {summary} and {meta}")
     return Exit.OK
+
+
+def _comment(text: str) -> str:
+    """``text`` as comment lines: any line break starts a new one, and no other
+    control character is kept (a raw CR in a comment is a syntax error)."""
+    import re
+    import unicodedata
+
+    lines = re.split(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]", text)
+    clean = ("".join(" " if unicodedata.category(c) in ("Cc", "Cs") and c != "\t" else c for c in line)
+             for line in lines)
+    return "".join(f"# {line}".rstrip() + "\n" for line in clean)
 
 
 def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -302,7 +314,7 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if result.text is None:
         say("musicplan: the returned plan breaks the format's rules (see above); nothing was written")
         return Exit.PROBLEMS
-    header = "".join(f"# {line}\n" for line in f"Planned by the Music API from: {args.prompt}".split("\n"))
+    header = _comment(f"Planned by the Music API from: {args.prompt}")
     text = header + result.text
     code = emit(text, str(target) if target else None, stdout, stderr)
     if code == Exit.OK and target is not None:

@@ -33,4 +33,4 @@ def cmd_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     stdout.write(render_text(checked.analysis, checked.diagnostics, colour=use_colour(stdout)))
     if not args.svg:
         return Exit.OK
-    return emit(render_svg(checked.analysis, checked.diagnostics), args.svg, stdout, stderr)
+    return emit(render_svg(checked.analysis, checked.diagnostics), args.svg, stdout, stderr, sources=[args.song])

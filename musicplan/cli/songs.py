@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.cli.common import (
-    STDIN_NAME,
     Exit,
     Input,
     Inputs,
     Snippets,
     UsageError,
+    cannot_write,
     emit,
     failed,
     lint_options,
+    onto_input,
     options_of,
     read_inputs,
 )
@@ -60,11 +61,27 @@ def _check_range(job: tuple[int, int, Any]) -> list[list]:
                 for item in _WORK[start:end]]
 
 
+def _most_jobs() -> int:
+    """As many processes as help: two per core, and few enough that their pipes
+    stay well below the open-file limit (each child holds one end in this process)."""
+    import os
+
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft == resource.RLIM_INFINITY or soft < 0:
+            soft = 1 << 16
+    except (ImportError, OSError, ValueError):
+        soft = 256
+    return max(1, min(2 * (os.cpu_count() or 1), 64, (soft - 32) // 4))
+
+
 def _jobs(args: argparse.Namespace, files: int) -> int:
     import os
 
     if args.jobs is not None:
-        return max(1, args.jobs)
+        return max(1, min(args.jobs, files, _most_jobs()))
     if files < PARALLEL_MIN or not hasattr(os, "fork"):
         return 1
     return min(os.cpu_count() or 1, 8)
@@ -98,26 +115,39 @@ def _fork_map(func: Any, jobs: list) -> list:
     import pickle
 
     children = []
-    for job in jobs[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
+    local = [0]  # the indexes of the jobs done here
+    for index in range(1, len(jobs)):
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:  # out of file descriptors: this one is done here
+            local.append(index)
+            continue
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes
+            os.close(read_end)
+            os.close(write_end)
+            local.append(index)
+            continue
         if pid == 0:  # the child
             os.close(read_end)
             code = 1
             try:
                 with os.fdopen(write_end, "wb") as out:
-                    out.write(pickle.dumps(func(job)))
+                    out.write(pickle.dumps(func(jobs[index])))
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_end)
-        children.append((pid, read_end, job))
-    results = [func(jobs[0])]
-    for pid, read_end, job in children:
+        children.append((pid, read_end, index))
+    results: list = [None] * len(jobs)
+    for index in local:
+        results[index] = func(jobs[index])
+    for pid, read_end, index in children:
         with os.fdopen(read_end, "rb") as source:
             data = source.read()
         _, status = os.waitpid(pid, 0)
-        results.append(pickle.loads(data) if status == 0 and data else func(job))
+        results[index] = pickle.loads(data) if status == 0 and data else func(jobs[index])
     return results
 
 
@@ -137,13 +167,6 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if inputs.unreadable:
         return Exit.USAGE
     return Exit.PROBLEMS if failed(diagnostics, args.strict) else Exit.OK
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
 
 
 def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -181,20 +204,22 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             stderr.write(f"musicplan: {item.path} is a prompt song: it has no plan for --plan\n")
             return Exit.USAGE
         outputs.append((item, song.to_json(plan=args.plan)))
-    targets = [Path(args.out_dir) / f"{item.stem}.json" for item, _ in outputs] if args.out_dir else \
-        [Path(args.output)] if args.output and args.output != "-" else []
-    for (item, _), target in zip(outputs, targets, strict=False):  # no targets for standard output
-        if item.path != STDIN_NAME and _same_file(Path(item.path), target):
-            raise UsageError(f"{target} would replace {item.path} itself: choose another output")
+    sources = [item.path for item in inputs.items]
+    if not args.out_dir:
+        return emit(outputs[0][1], args.output, stdout, stderr, sources=sources)
+    out_dir = Path(args.out_dir)
+    for item, _ in outputs:
+        target = out_dir / f"{item.stem}.json"
+        source = onto_input(target, sources)
+        if source is not None:
+            raise UsageError(f"{target} would replace the input {source} itself: nothing was written "
+                             "(choose another --out-dir)")
+    target = out_dir
     try:
-        if args.out_dir:
-            out_dir = Path(args.out_dir)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for item, text in outputs:
-                write_atomic(out_dir / f"{item.stem}.json", text)
-        else:
-            return emit(outputs[0][1], args.output, stdout, stderr)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for item, text in outputs:
+            target = out_dir / f"{item.stem}.json"
+            write_atomic(target, text)
     except OSError as exc:
-        stderr.write(f"musicplan: cannot write {exc.filename or 'output'}: {exc.strerror}\n")
-        return Exit.USAGE
+        return cannot_write(exc, target, stderr)
     return Exit.OK

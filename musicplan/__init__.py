@@ -13,19 +13,20 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.2.0"
 
 __all__ = [
-    "Diagnostic", "Edit", "Song", "SongError", "Span", "check", "decompile", "format", "load", "loads",
+    "Diagnostic", "Edit", "Song", "SongError", "Span", "check", "decompile", "fix", "format", "load", "loads",
     "__version__",
 ]
 
 if TYPE_CHECKING:
     from musicplan.base.diagnostics import Diagnostic, Edit, SongError, Span
-    from musicplan.library import Song, check, decompile, format, load, loads
+    from musicplan.library import Song, check, decompile, fix, format, load, loads
 
 # Imported on first use, so that `import musicplan` (and --version) stays cheap.
 _LAZY = {
     "Diagnostic": "base.diagnostics", "Edit": "base.diagnostics", "SongError": "base.diagnostics",
     "Span": "base.diagnostics",
-    "Song": "library", "check": "library", "decompile": "library", "format": "library", "load": "library",
+    "Song": "library", "check": "library", "decompile": "library", "fix": "library", "format": "library",
+    "load": "library",
     "loads": "library",
 }
 

@@ -94,6 +94,16 @@ def format(text: str, path: str = "<string>") -> str:  # noqa: A001 - the public
     return format_text(text, path)
 
 
+def fix(text: str, path: str = "<string>") -> str:
+    """Song text with every certain fix applied (``tittle:`` -> ``title:``,
+    ``20 sec`` -> ``20s``), checked again until nothing more applies; comments and
+    every line no fix is about are kept. Text with nothing to fix comes back
+    as it was; what cannot be fixed is left for ``check`` to report."""
+    from musicplan.write.fix import fix_text
+
+    return fix_text(text, path)
+
+
 def decompile(plan: str | dict[str, Any], path: str = "<json>") -> str:
     """A request body or plan (JSON text or a dict) as canonical .song text
     (SongError if it breaks the format's rules)."""

@@ -113,6 +113,9 @@ def check_json(source: Source, report: Report, options: Options) -> JsonChecked 
     if options.lints and not report.has_errors:
         lint(analysis, report, options.enable)
     silence(report, None, options.ignore, options.enable)
+    for diagnostic in report.diagnostics:
+        # The rules' fixes are edits of song text; here they would land in the JSON.
+        diagnostic.fix = ()
     return JsonChecked(analysis, kind)
 
 

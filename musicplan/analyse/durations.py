@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from musicplan.base.diagnostics import Report
 from musicplan.base.record import Record
+from musicplan.read import repairs
 from musicplan.read.written import Duration
 
 MAX_DECIMALS = 3
@@ -106,6 +107,12 @@ def bare_number_readings(text: str) -> tuple[str, str]:
     return f"{text}s", format_clock(round_half_up(_decimal(whole, frac) * 1000))
 
 
+def _clock_fix(minutes: str, seconds: str, frac: str | None) -> str:
+    """The ``M:SS`` that the hint names, as the fix writes it (the decimals kept)."""
+    total = int(minutes) * 60 + int(seconds)
+    return f"{total // 60}:{total % 60:02d}" + (f".{frac}" if frac else "")
+
+
 def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = False) -> int | None:
     """The duration in milliseconds, or None after reporting why it has none."""
     text, span = duration.text, duration.span
@@ -134,7 +141,7 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
         minutes, seconds, frac = match.groups()
         if len(seconds) != 2 or int(seconds) > 59:
             report.error("E301", span, f"`{text}`: the seconds of `M:SS` run from 00 to 59",
-                         _clock_hint(minutes, seconds))
+                         _clock_hint(minutes, seconds), repairs.replace(span, _clock_fix(minutes, seconds, frac)))
             return None
         if too_precise(frac):
             return None

@@ -15,7 +15,7 @@ from statistics import median
 
 from musicplan.analyse.durations import Tempo, format_clock, round_half_up
 from musicplan.analyse.rules import Analysis, Resolved
-from musicplan.base.diagnostics import Report
+from musicplan.base.diagnostics import Edit, Report
 from musicplan.read.written import SetAside, StyleItem
 from musicplan.spec import limits
 
@@ -164,7 +164,8 @@ def _styles(analysis: Analysis, report: Report) -> None:
         if not positive and _SELF_NEGATING.match(text):
             rest = text.split(None, 1)[-1]
             report.warning("W106", item.span, f"`- {text}` is a double negative: it asks for what it names",
-                           f"write `- {rest}` to keep it out")
+                           f"write `- {rest}` to keep it out",
+                           () if item.quoted else (Edit(item.span, rest),))
         if positive and bpm is not None:
             match = _STYLE_BPM.search(text)
             if match and abs(float(match.group(1)) - float(bpm)) > 0.5:

@@ -20,9 +20,10 @@ from musicplan.analyse.values import (
     parse_seed,
     suggest_key,
 )
-from musicplan.base.diagnostics import Report, Span
+from musicplan.base.diagnostics import Edit, Report, Span
 from musicplan.base.record import Factory, Record
 from musicplan.base.words import nearest
+from musicplan.read import repairs
 from musicplan.read.parse import parse_duration_value
 from musicplan.read.written import (
     Adherence,
@@ -141,8 +142,9 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
     for item in tempo_first:
         spec = FIELDS.get(item.key)
         if spec is None:
-            report.error("E200", item.key_span, f"unknown field `{item.raw_key}`",
-                         suggest_key(item.raw_key))
+            hint, target = suggest_key(item.raw_key)
+            report.error("E200", item.key_span, f"unknown field `{item.raw_key}`", hint,
+                         _key_fix(item, target, song))
             continue
         if item.key in seen:
             first = seen[item.key].key_span
@@ -162,6 +164,16 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
         settings.tempo.unreadable = True  # a tempo line was set aside
     _check_c2pa(seen, settings, report)
     return settings, seen
+
+
+def _key_fix(item: Field, target: str | None, song: SongModel) -> tuple[Edit, ...]:
+    """``model_id:`` -> ``model:``, ``tittle:`` -> ``title:``, unless the song sets that field already."""
+    if target is None or any(other.key == target for other in song.fields):
+        return ()
+    fix = repairs.replace(item.key_span, target)
+    if item.key == "music_length_ms" and item.value.isdigit():  # the API's length is in milliseconds
+        fix += repairs.replace(item.value_span, f"{item.value}ms")
+    return fix
 
 
 def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> None:
@@ -193,7 +205,7 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
         flag = parse_boolean(value)
         if flag is None:
             report.error("E202", span, f"`{value}` is not a yes/no value",
-                         "write yes, no, true, false, on or off")
+                         "write yes, no, true, false, on or off", repairs.replace(span, repairs.boolean(value)))
         else:
             setattr(settings, item.key, flag)
     elif kind == "seed":
@@ -244,14 +256,15 @@ def _read_tempo(kind: str, value: str, span: Span, tempo: Tempo, report: Report)
             unit = _BPM_WITH_UNIT.fullmatch(value)
             report.error("E206", span, f"`{value}` is not a tempo: bpm is a number above 0",
                          f"write the number alone: `bpm: {unit.group(1)}`" if unit
-                         else "e.g. `bpm: 120` or `bpm: 92.5`")
+                         else "e.g. `bpm: 120` or `bpm: 92.5`", repairs.replace(span, unit.group(1) if unit else None))
         elif kind == "meter":
             meter = parse_meter(value)
             if meter is not None:
                 tempo.meter = meter
                 return
             report.error("E207", span, f"`{value}` is not a meter",
-                         "write beats per bar and the beat's note value, e.g. 4/4, 3/4 or 6/8")
+                         "write beats per bar and the beat's note value, e.g. 4/4, 3/4 or 6/8",
+                         repairs.replace(span, repairs.meter(value)))
         else:
             beat = parse_beat(value)
             if beat is not None:
@@ -278,8 +291,10 @@ def _one_of(value: str, choices: tuple[str, ...], code: str, what: str, span: Sp
     nearest (or ``guess``)."""
     if value in choices:
         return True
-    guess = guess or nearest(value, choices)
-    report.error(code, span, f"{what} `{value}`", (f"did you mean `{guess}`? " if guess else "") + hint)
+    sure = repairs.certain(value, choices)
+    guess = sure or guess or nearest(value, choices)
+    report.error(code, span, f"{what} `{value}`", (f"did you mean `{guess}`? " if guess else "") + hint,
+                 repairs.replace(span, sure))
     return False
 
 
@@ -436,9 +451,11 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     for line in section.lines:
         kinds.setdefault(type(line), []).append(line)
     for directive in kinds.get(UnknownDirective, ()):
-        guess = nearest(directive.name, _DIRECTIVES)
+        sure = repairs.certain(directive.name, _DIRECTIVES)
+        guess = sure or nearest(directive.name, _DIRECTIVES)
         report.error("E408", directive.span, f"unknown directive `{directive.name}`",
-                     f"did you mean `{guess}`?" if guess else "directives: " + ", ".join(_DIRECTIVES))
+                     f"did you mean `{guess}`?" if guess else "directives: " + ", ".join(_DIRECTIVES),
+                     repairs.replace(Span.at(directive.span.line, directive.span.column, len(directive.name)), sure))
 
     repeats = _once(kinds.get(Repeat, []), "@repeat", report)
     sources = _once(kinds.get(Source, []), "@source", report)
@@ -458,11 +475,15 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
         target = latest.get(repeat.name)
         if target is None and not any(word.startswith("[") and repeat.name in word for word in settings.unread):
             names = list(latest)  # (else it may be a heading that was set aside)
-            guess = nearest(repeat.name, names) if names else None
+            # Only a difference of case is certain: `Verse 1` or `Verse 2` is not.
+            same = {name for name in names if name.casefold() == repeat.name.casefold()}
+            guess = same.pop() if len(same) == 1 else nearest(repeat.name, names) if names else None
             report.error("E409", repeat.name_span,
                          f"no earlier section is called `{repeat.name}`",
                          f"did you mean `{guess}`?" if guess else
-                         "`@repeat` copies a section above this one; names must match exactly")
+                         "`@repeat` copies a section above this one; names must match exactly",
+                         repairs.replace(repeat.name_span, guess) if guess and guess.casefold() ==
+                         repeat.name.casefold() and "\\" not in guess else ())
         elif target is not None:
             positive = _copied(target.positive, limits.STYLES_PER_LIST_MAX)
             negative = _copied(target.negative, limits.STYLES_PER_LIST_MAX)

@@ -7,6 +7,7 @@ import re
 from fractions import Fraction
 
 from musicplan.base.words import nearest
+from musicplan.read.repairs import certain
 from musicplan.spec.vocabulary import ALIASES, FIELDS
 
 _TRUE = {"yes", "true", "on"}
@@ -75,12 +76,16 @@ def parse_beat(value: str) -> Fraction | None:
     return Fraction(*found) if found else None
 
 
-def suggest_key(raw_key: str) -> str:
+def suggest_key(raw_key: str) -> tuple[str, str | None]:
+    """The hint for an unknown field, and the key it can only mean (None if unsure)."""
     key = raw_key.lower().strip()
     if key in ALIASES:
         target = ALIASES[key]
-        return f"`{key}` is the API's name: in a song write `{target}:`"
+        return f"`{key}` is the API's name: in a song write `{target}:`", target
+    sure = certain(key, list(FIELDS))
+    if sure:
+        return f"did you mean `{sure}`?", sure
     guess = nearest(key, list(FIELDS))
     if guess:
-        return f"did you mean `{guess}`?"
-    return "known fields: " + ", ".join(FIELDS)
+        return f"did you mean `{guess}`?", None
+    return "known fields: " + ", ".join(FIELDS), None

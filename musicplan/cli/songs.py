@@ -36,6 +36,11 @@ def register(sub: Any) -> None:
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--jobs", type=int, metavar="N",
                        help=f"processes to use (default: one per core from {PARALLEL_MIN} files on)")
+    check.add_argument("--fix", action="store_true",
+                       help="apply every fix that is certainly meant, rewriting the files atomically; "
+                            "report what was fixed and what is left")
+    check.add_argument("--diff", action="store_true",
+                       help="with --fix: change nothing, print the fixes as a unified diff")
     lint_options(check)
     check.set_defaults(run=cmd_check)
 
@@ -154,6 +159,8 @@ def _fork_map(func: Any, jobs: list) -> list:
 def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.cli import report
 
+    if args.fix or args.diff:
+        return cmd_fix(args, stdout, stderr)
     inputs = read_inputs(args.files, stderr)
     diagnostics = [d for found in diagnose_all(inputs, args) for d in found]
     if args.format == "json":
@@ -223,3 +230,98 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     except OSError as exc:
         return cannot_write(exc, target, stderr)
     return Exit.OK
+
+
+def _fix_one(item: Input, options: Any) -> tuple[Any, str | None]:
+    """A song's fixes (None for what --fix does not rewrite: JSON, or bytes that are not text)."""
+    from musicplan.base.diagnostics import Report
+    from musicplan.pipeline import check_bytes, is_json
+    from musicplan.read.source import BOM, decode
+    from musicplan.write.fix import Fixed, fix_source
+
+    source = decode(item.data, item.path, Report(item.path))
+    if source is None or is_json(item.path, item.data):
+        return Fixed("", [], check_bytes(item.data, item.path, options, documents=True).diagnostics), None
+    fixed = fix_source(source, options)
+    bom = BOM if item.data.startswith(b"\xef\xbb\xbf") else ""
+    return fixed, bom + fixed.text
+
+
+def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """`check --fix` and `check --fix --diff`."""
+    import difflib
+
+    from musicplan.base.files import write_atomic
+    from musicplan.cli import report
+    from musicplan.write.fix import FixChangedMeaning
+
+    inputs = read_inputs(args.files, stderr)
+    options = options_of(args)
+    left: list = []
+    fixes = files = 0
+    out = stderr if any(item.path == STDIN_NAME for item in inputs.items) and not args.diff else stdout
+    for item in inputs.items:
+        try:
+            fixed, text = _fix_one(item, options)
+        except FixChangedMeaning as exc:
+            stderr.write(f"musicplan: fixing {item.path} would change more than the fixes ({exc}); it is "
+                         "left untouched. This is a bug in musicplan: please report it with the file.\n")
+            return Exit.INTERNAL
+        left += fixed.left
+        if item.path == STDIN_NAME and not args.diff:
+            stdout.write(text if text is not None else item.data.decode("utf-8", errors="replace"))
+        if not fixed.changed or text is None:
+            continue
+        fixes += len(fixed.fixed)
+        files += 1
+        if args.diff:
+            original = item.data.decode("utf-8")
+            stdout.writelines(line + "\n" for line in difflib.unified_diff(
+                original.split("\n"), text.split("\n"), fromfile=item.path, tofile=item.path, lineterm=""))
+            continue
+        if item.path != STDIN_NAME:
+            try:
+                write_atomic(item.path, text)
+            except OSError as exc:
+                stderr.write(f"musicplan: cannot rewrite {item.path}: {exc.strerror or exc}\n")
+                inputs.unreadable += 1
+                continue
+        if args.format == "text":
+            for d in fixed.fixed:
+                wrote = ", ".join(f"wrote `{edit.text}`" if edit.text else "removed the extra text" for edit in d.fix)
+                out.write(f"{d.path}:{d.span.line}:{d.span.column}: fixed[{d.code}] {d.message}: {wrote}\n")
+    if args.diff:
+        stderr.write(f"would fix {_count(fixes, 'problem')} in {_count(files, 'file')}\n")
+        return Exit.USAGE if inputs.unreadable else Exit.PROBLEMS if fixes else Exit.OK
+    if args.format == "json":
+        report.write_json(left, stdout)
+    elif args.format == "github":
+        report.write_github(left, stdout)
+    else:
+        if fixes:
+            out.write("\n")
+        report.write_text(left, Snippets(_fixed_inputs(inputs, left)), out)
+        errors = sum(d.is_error for d in left)
+        rest = f"{_count(errors, 'error')} and {_count(len(left) - errors, 'warning')} left" if left else \
+            "no problems left"
+        out.write(f"checked {_count(len(inputs.items), 'file')}: fixed {_count(fixes, 'problem')} "
+                  f"in {_count(files, 'file')}, {rest}\n")
+    if inputs.unreadable:
+        return Exit.USAGE
+    return Exit.PROBLEMS if failed(left, args.strict) else Exit.OK
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _fixed_inputs(inputs: Inputs, left: list) -> Inputs:
+    """The inputs as they are after fixing, for the snippets under what is left."""
+    fresh = Inputs()
+    for item in inputs.items:
+        try:
+            data = item.data if item.path == STDIN_NAME else Path(item.path).read_bytes()
+        except OSError:
+            data = item.data
+        fresh.items.append(Input(item.path, data))
+    return fresh

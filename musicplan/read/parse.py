@@ -9,7 +9,8 @@ from typing import Any
 from lark import Token
 from lark.exceptions import UnexpectedInput
 
-from musicplan.base.diagnostics import Report, Span
+from musicplan.base.diagnostics import Edit, Report, Span
+from musicplan.read import repairs
 from musicplan.read.build import SetAsideToken, set_aside_token
 from musicplan.read.lark_parser import parse, parser
 from musicplan.read.written import Duration
@@ -269,9 +270,23 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], in_header: boo
     _generic(exc, here, word_text, report)
 
 
+_HEADING = re.compile(r"\[(?:\\[^\r\n]|[^\\\]\r\n])*\][ \t]*")
+
+
+def _duration_fix(number: int, raw: str) -> tuple[Edit, ...]:
+    """The repair of what follows a heading, when it can only mean one duration (``8Bars``, ``20 sec``)."""
+    heading = _HEADING.match(raw, raw.index("["))
+    if heading is None:
+        return ()
+    text = raw[heading.end():].rstrip(" \t")
+    start = heading.end() + 1
+    return repairs.replace(Span(number, start, number, start + len(text)), repairs.duration(text))
+
+
 def _explain_heading(number: int, raw: str, column: int, here: Span,
                      word_text: str, report: Report) -> None:
     start = raw.index("[") + 1
+    fix = _duration_fix(number, raw)
     if column == start:
         report.error("E104", Span(number, start, number, len(raw) + 1),
                      "this heading has no closing `]`",
@@ -284,7 +299,7 @@ def _explain_heading(number: int, raw: str, column: int, here: Span,
         if _misspelt_duration(raw[after:], number, after + 1, report):
             return
     if word_text[:1].isdigit():
-        report.error("E300", here, f"`{word_text}` is not a duration", _DURATION_FORMS)
+        report.error("E300", here, f"`{word_text}` is not a duration", _DURATION_FORMS, fix)
         return
     if word_text.startswith("-"):
         report.error("E105", here, "a heading takes one duration, not a range",
@@ -292,7 +307,7 @@ def _explain_heading(number: int, raw: str, column: int, here: Span,
         return
     report.error("E105", Span(number, column, number, len(raw.rstrip(" \t")) + 1),
                  "only a duration may follow a heading's `]`",
-                 f"{_DURATION_FORMS}; a comment goes on a line of its own")
+                 f"{_DURATION_FORMS}; a comment goes on a line of its own", fix)
 
 
 def _explain_style(number: int, raw: str, column: int, here: Span,
@@ -309,9 +324,14 @@ def _explain_style(number: int, raw: str, column: int, here: Span,
                      'put the whole style inside the quotes, e.g. `"big, layered" vocals` '
                      'becomes `"big, layered vocals"`')
         return
+    # An extra comma is certainly a slip: the fix removes it (a bare `+` has no fix).
+    trimmed = raw.rstrip(" \t")
+    comma = column if raw[column - 1 : column] == "," else len(trimmed) if trimmed.endswith(",") else 0
+    fix = (Edit(Span(number, comma, number, len(trimmed) + 1 if comma == len(trimmed) else comma + 1), ""),) \
+        if comma and trimmed[:comma - 1].strip(" \t+-,") else ()
     report.error("E106", Span.at(number, column), "empty style",
                  "remove the extra comma, or write a style between the commas; "
-                 "a `+` or `-` line needs at least one style")
+                 "a `+` or `-` line needs at least one style", fix)
 
 
 def _explain_directive(number: int, raw: str, indent: int, column: int, here: Span,

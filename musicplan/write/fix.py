@@ -145,7 +145,8 @@ def fix_source(source: Source, options: Options | None = None) -> Fixed:
         diagnostics = _check(text, path, options)
     if fixed:
         _prove(source.text, text, touched)
-    return Fixed(text, fixed, diagnostics)
+    # Edits stay within their lines, so every round's places share the line numbers.
+    return Fixed(text, sorted(fixed, key=Diagnostic.sort_key), diagnostics)
 
 
 def fix_text(text: str, path: str = "<string>") -> str:

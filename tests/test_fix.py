@@ -26,6 +26,7 @@ MEANT = [
     ("music_length_ms: 30000\nprompt: calm piano\n", "length: 30000ms\nprompt: calm piano\n"),
     ("[A] 1:5\n+ x\n", "[A] 1:05\n+ x\n"),
     ("[A] 1:5.25\n+ x\n", "[A] 1:05.25\n+ x\n"),
+    ("[A] 0:90\n+ x\n", "[A] 1:30\n+ x\n"),  # ninety seconds, as the hint says
     ("bpm: 120\n[A] 8Bars\n+ x\n", "bpm: 120\n[A] 8 bars\n+ x\n"),
     ("bpm: 120\n[A] 8 Measures\n+ x\n", "bpm: 120\n[A] 8 bars\n+ x\n"),
     ("[A] 20 sec\n+ x\n", "[A] 20s\n+ x\n"),
@@ -56,7 +57,6 @@ MEANT = [
 # Mistakes with two possible meanings (or none): the hint names them, nothing is changed.
 AMBIGUOUS = [
     "[A] 20\n+ x\n",  # 20s or 0:20
-    "[A] 0:90\n+ x\n",  # 1:30, or a slip for 0:09?
     "[A] 0.10\n+ x\n",
     "model: v2\n[A] 0:10\n+ x\n",  # music_v2 or music_v2_5
     "model: music_v25\n[A] 0:10\n+ x\n",

@@ -27,7 +27,7 @@ MEANT = [
     ("[A] 1:5\n+ x\n", "[A] 1:05\n+ x\n"),
     ("[A] 1:5.25\n+ x\n", "[A] 1:05.25\n+ x\n"),
     ("[A] 0:90\n+ x\n", "[A] 1:30\n+ x\n"),  # ninety seconds, as the hint says
-    ("bpm: 120\n[A] 8Bars\n+ x\n", "bpm: 120\n[A] 8 bars\n+ x\n"),
+    ("bpm: 120\n[A] 8Bars\n+ x\n", "bpm: 120\n[A] 8bars\n+ x\n"),  # as the hint says
     ("bpm: 120\n[A] 8 Measures\n+ x\n", "bpm: 120\n[A] 8 bars\n+ x\n"),
     ("[A] 20 sec\n+ x\n", "[A] 20s\n+ x\n"),
     ("[A] 20 seconds\n+ x\n", "[A] 20s\n+ x\n"),

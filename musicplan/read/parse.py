@@ -174,8 +174,9 @@ def parse_duration_value(text: str, line: int, column: int, report: Report) -> D
     made = _duration(text)
     if made is None:
         if not _misspelt_duration(text, line, column, report):
-            report.error("E300", Span.at(line, column, len(text)), f"`{text}` is not a duration",
-                         _DURATION_FORMS)
+            span = Span.at(line, column, len(text))
+            report.error("E300", span, f"`{text}` is not a duration", _DURATION_FORMS,
+                         repairs.replace(span, repairs.duration(text)))
         return None
     return Duration(made.text, made.kind, Span.at(line, column, len(text)))
 
@@ -196,16 +197,17 @@ def _misspelt_duration(text: str, line: int, column: int, report: Report) -> boo
     duration (the grammar decides): a space inside it, or a unit in capitals."""
     text = text.rstrip(" \t")
     lowered = text.lower()
+    whole = Span.at(line, column, len(text))
     if lowered != text and _duration(lowered) is not None:
-        report.error("E300", Span.at(line, column, len(text)), f"`{text}`: units are written in lower case",
-                     f"write `{lowered}`")
+        report.error("E300", whole, f"`{text}`: units are written in lower case",
+                     f"write `{lowered}`", (Edit(whole, lowered),))
         return True
     space = _INNER_SPACE.search(lowered)
     joined = _INNER_SPACE.sub("", text)
     if space is not None and _duration(joined) is not None:
         report.error("E300", Span.at(line, column + space.start(), len(space.group(0))),
                      f"`{text}` has a space inside: a duration is written without spaces "
-                     "(a space may stand only before `bars`)", f"write `{joined}`")
+                     "(a space may stand only before `bars`)", f"write `{joined}`", (Edit(whole, joined),))
         return True
     return False
 
@@ -270,12 +272,9 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], in_header: boo
     _generic(exc, here, word_text, report)
 
 
-_HEADING = re.compile(r"\[(?:\\[^\r\n]|[^\\\]\r\n])*\][ \t]*")
-
-
 def _duration_fix(number: int, raw: str) -> tuple[Edit, ...]:
     """The repair of what follows a heading, when it can only mean one duration (``8Bars``, ``20 sec``)."""
-    heading = _HEADING.match(raw, raw.index("["))
+    heading = _heading_pattern().match(raw, raw.index("["))
     if heading is None:
         return ()
     text = raw[heading.end():].rstrip(" \t")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.cli.common import (
+    STDIN_NAME,
     Exit,
     Input,
     Inputs,

@@ -22,10 +22,51 @@ FRAGMENTS = [
     "[V] 4 bars", "@repeat X", "[X] 0:1O", "+ a,,b", "@source", "length: 1m 30s",
 ]
 
+# Numbers past the 4,300 digits Python's int() converts, and tiny ones that
+# grow huge when multiplied (a tempo near zero times many bars).
+HUGE = "9" * 4400
+FRAGMENTS += [
+    f"[V] {HUGE}s", f"[V] {HUGE}:00", f"[V] {HUGE} bars", f"seed: {HUGE}", f"bpm: {HUGE}", f"meter: {HUGE}/8",
+    f"beat: 1/{HUGE}", f"length: {HUGE}ms", f"@source s 0:00-{HUGE}s", f"@condition s {HUGE}ms-0:05",
+    "bpm: 0.00000000000000000000000000001", f"[V] {'9' * 29} bars", "[V] 1.000000000000000000001 bars",
+    # Tempo fields and what they time.
+    "meter: 6/8", "meter: 12/8", "beat: 1/4", "beat: 3/8", "beat: 0/4", "beat: quarter", "[V] 1:5",
+    # What a writer did not mean (song-format.md): each must get a warning, not a crash.
+    "seed: 42", "model_id: music_v2", "Love: it hurts", "- Walking down the street, feeling fine",
+    "- I love you, baby", "- drums, heavy guitar", "+ “big, layered vocals”, drums", "+ 'warm, soft' pads",
+    "+ tight drums  # verse only", "I [C]see the [G]light", "\\[Am7]Rain", "instrumental: yes",
+    "prompt: [Verse] la, [Chorus] yeah", "- singing", "- vocals", "+ instrumental",
+    # Text a terminal would act on.
+    "title: \x1b[31mred\x07", "[\x1b[2J] 0:10", "+ \u202eevil", "la \x1b]0;title\x07 la", "la \x9b la",
+]
+# Characters no UTF-8 file holds but a Python string passed to `loads` may.
+SPECIAL += ["\ud800", "\udfff", "\x1b", "\x07", "\x9b", "\u202e", "\ufffe"]
+
+
+@st.composite
+def repeat_chains(draw: Any) -> str:
+    """Sections that repeat the one before, or the first, past the 30-section
+    limit at times, with styles added along the way and `@source` among them
+    (in a chunk model, a repeat with a source and no duration crashed the checker)."""
+    count = draw(st.integers(1, 80))
+    model = draw(st.sampled_from(["", "model: music_v2\n"]))
+    parts = [model, "[S0] 0:10\n+ a0\nla la\n"]
+    for index in range(1, count):
+        target = draw(st.sampled_from([index - 1, 0]))
+        lines = [f"[S{index}]" + draw(st.sampled_from(["", " 0:05", " 4 bars"])), f"@repeat S{target}"]
+        if draw(st.booleans()):
+            lines.append(f"+ a{index}")
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from(["@source s 0:00-0:05", "@repeat S0", "la", "@adherence high"])))
+        parts.append("\n".join(lines) + "\n")
+    return "".join(parts)
+
+
 hostile_text = st.one_of(
     st.lists(st.sampled_from(SPECIAL) | st.characters(), max_size=200).map("".join),
     st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), max_size=25).map("\n".join),
     st.lists(st.sampled_from(FRAGMENTS), max_size=30).map("\n".join),
+    repeat_chains(),
 )
 
 # Strings a song can hold: no line breaks, no surrounding whitespace, not empty.
@@ -186,3 +227,41 @@ def messy(draw: Any, text: str, comments: bool = True, blanks: bool = True) -> s
         if comments and not following.startswith("  ") and draw(st.integers(0, 6)) == 0:
             out.append("# " + draw(st.text(alphabet=_NO_BREAKS, max_size=20)))
     return "\n".join(out)
+
+
+# ---- JSON the API refuses, or that a song cannot hold
+
+_STRING_MUTATIONS = ["\ud800", "\udc00 x", "   ", " padded ", "a\r\nb", "\x1b[31m", "bpm: 120", "", "a\rb"]
+
+
+def _mutate(value: Any, draw: Any) -> Any:
+    """``value`` with one string, number or key somewhere changed to something hostile."""
+    if isinstance(value, dict) and value:
+        key = draw(st.sampled_from(sorted(value)))
+        if draw(st.integers(0, 6)) == 0:
+            extra = draw(st.sampled_from(["condition_strength", "\ud800", "durationMs", "start_ms"]))
+            return {**value, extra: draw(st.sampled_from(["ultra", "high", -1, None]))}
+        return {**value, key: _mutate(value[key], draw)}
+    if isinstance(value, list) and value:
+        index = draw(st.integers(0, len(value) - 1))
+        return value[:index] + [_mutate(value[index], draw)] + value[index + 1:]
+    if isinstance(value, str):
+        return draw(st.sampled_from(_STRING_MUTATIONS))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return draw(st.sampled_from([-5000, -1, 0, 10**40, 2**31, 3.5]))
+    return value
+
+
+@st.composite
+def hostile_json(draw: Any) -> str:
+    """A valid body or plan with a few hostile changes, as JSON text; at times a
+    number of thousands of digits is spliced into the text itself."""
+    import json
+
+    body = draw(st.one_of(v1_body(), chunk_body(), prompt_body(), v1_plan(), chunk_plan()))
+    for _ in range(draw(st.integers(1, 3))):
+        body = _mutate(body, draw)
+    text = json.dumps(body, ensure_ascii=draw(st.booleans()))
+    if draw(st.integers(0, 4)) == 0:
+        text = text.replace("10000", HUGE, 1).replace(": 0", ": " + HUGE, 1)
+    return text

@@ -408,6 +408,22 @@ def test_import_refuses_to_replace_a_file_without_force(tmp_path, capsys):
     assert "[Verse 1]" in out.read_text(encoding="utf-8")
 
 
+def test_import_writes_into_a_pipe_without_force(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    from musicplan.cli import main
+
+    assert main(["import", str(SHEETS / "kitchen-radio.txt"), "-o", str(fifo)]) == 0
+    reader.join(timeout=30)
+    assert b"[Verse 1]" in received[0] and fifo.is_fifo()
+
+
 def test_import_reads_standard_input_and_takes_its_options(monkeypatch, capsys):
     import io
 

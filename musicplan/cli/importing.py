@@ -51,7 +51,8 @@ def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.importers.to_song import ImportBug, import_text
 
     options = _options(args)
-    if args.output and args.output != STDIN and Path(args.output).exists() and not args.force:
+    # A file is not replaced unasked; a device or pipe (`/dev/null`, `/dev/stdout`) is written to.
+    if args.output and args.output != STDIN and Path(args.output).is_file() and not args.force:
         stderr.write(f"musicplan: {args.output} exists: nothing was written (use --force to replace it)\n")
         return Exit.USAGE
     one = read_text(args.file, stderr)

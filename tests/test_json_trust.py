@@ -98,3 +98,12 @@ def test_a_lyric_that_reads_as_a_field_is_written_escaped():
     from songs import diagnostics
 
     assert [d.code for d in diagnostics(song)] == []  # no W201: the escape says it is sung
+
+
+def test_a_number_of_thousands_of_digits_is_found_where_it_stands():
+    text = '{"prompt": "x",\n "music_length_ms": ' + "9" * 5000 + "}"
+    report = Report("b.json")
+    assert check_json(from_text(text, "b.json"), report, Options()) is None
+    [found] = report.diagnostics
+    assert (found.code, found.span.line, found.span.column) == ("E002", 2, 21)
+    assert "5000 digits" in found.message and "set_int_max_str_digits" not in found.message + found.hint

@@ -19,6 +19,8 @@ MISREAD = [
     ("a bulleted lyric", "[V] 0:10\n+ x\n- Walking down the street, feeling fine\n", ("W202", 3, 1)),
     ("a bulleted lyric with a pronoun", "[V] 0:10\n+ x\n- I love you, baby\n", ("W202", 3, 1)),
     ("a bulleted sentence", "[V] 0:10\n+ x\n-   we're dancing all night long\n", ("W202", 3, 1)),
+    ("a bulleted line without a pronoun", "[V] 0:10\n+ x\n- Dancing in the dark\n", ("W202", 3, 1)),
+    ("a bulleted plea", "[V] 0:10\n+ x\n- Baby, don't go\n", ("W202", 3, 1)),
     ("typographic quotes", "+ “big, layered vocals”, drums\n[V] 0:10\n", ("W203", 1, 3)),
     ("single quotes", "[V] 0:10\n+ pads, 'warm, soft', bass\n", ("W203", 2, 9)),
     ("guillemets", "- «harsh, loud» noise\n[V] 0:10\n+ x\n", ("W203", 1, 3)),
@@ -48,6 +50,8 @@ MEANT = [
     ("negative styles with articles", "[V] 0:10\n+ x\n- loud drums in the chorus, auto-tune\n"),
     ("a long negative style", "[V] 0:10\n+ x\n- Trap hi-hats in the style of the 2010s\n"),
     ("capitalised negative styles", "[V] 0:10\n+ x\n- Heavy Metal, Screaming Vocals\n"),
+    ("a build described", "[V] 0:10\n+ x\n- Drums building up to a climax, fading out\n"),
+    ("vocal styles described", "[V] 0:10\n+ x\n- Vocals that sound like a robot, auto-tune\n"),
     ("quoted negative styles", '[V] 0:10\n+ x\n- "I love you, baby"\n'),
     ("a bulleted-looking line in the header", "- walking down the street, feeling fine\n[V] 0:10\n+ x\n"),
     ("an apostrophe", "+ 80's synths, rock'n'roll drums\n[V] 0:10\n"),
@@ -85,3 +89,8 @@ def test_spoken_word_and_rap_under_no_singing_are_not_instrumental(styles):
 def test_what_asks_for_no_voice_still_does(styles):
     text = f"{styles}\n[V] 0:10\n+ x\nla la\n"
     assert ("W102", 4, 1) in warnings(text, lints=True)
+
+
+def test_a_comment_after_a_headings_duration_is_an_error_with_the_same_hint():
+    [found] = [d for d in diagnostics("[V] 0:10  # verse only\n+ x\n") if d.is_error]
+    assert found.code == "E105" and found.hint.startswith("`#` starts a comment only at the start of a line")

@@ -32,8 +32,10 @@ _SUNG_TAG = re.compile(r"\[\s*(?:verse|chorus|pre-?chorus|hook|refrain|bridge|ra
 _PRONOUN = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|you|you're|your|we|we're|our|us|she|he|they|them|"
                       r"her|him|his)\b", re.I)
 _CONTRACTION = re.compile(r"[A-Za-z]['’](?:m|re|s|t|ll|ve|d)\b")
-_GERUND_GOING = re.compile(r"\b\w+ing\s+(?:down|up|through|to|into|on|in|out|away|home|along|by|with|"
-                           r"the|a|my|your|our)\b", re.I)
+# A verb in -ing going somewhere (`walking down`, `dancing in`); not `building
+# up`, `fading out`, `building to`, which describe music.
+_GERUND_GOING = re.compile(r"\b\w+ing\s+(?:down|through|into|on|in|away|home|along|across|with|"
+                           r"the|my|your|our)\b", re.I)
 BULLET_SCORE = 3
 
 

@@ -21,6 +21,9 @@ Path = tuple[str | int, ...]
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
+# Past this many digits int() refuses to convert (Python 3.11+ stops at 4,300),
+# and no value of a request body comes near it.
+NUMBER_DIGITS_MAX = 1000
 # JSON may escape half of a UTF-16 pair alone (`"\\ud800"`): no text, and no
 # output stream, can hold it.
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -45,6 +48,7 @@ class _Reader:
         self.report = report
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
         self.doc = JsonDoc(None)
+        self.huge = False  # a number too long to convert was reported
 
     def pos(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)
@@ -122,10 +126,23 @@ class _Reader:
                 match = _NUMBER.match(self.text, i)
                 assert match, "json.loads accepted what this reader can't read"
                 number = match.group(0)
-                result = float(number) if match.group(1) or match.group(2) else int(number)
                 i = match.end()
+                if match.group(1) or match.group(2):
+                    result = float(number)
+                elif len(number) > NUMBER_DIGITS_MAX:
+                    self.huge = True
+                    self.report.error("E002", self.span(start, i), f"a number of {len(number.lstrip('-'))} digits",
+                                      "no value of a request body has more than 19 digits (the API's integers "
+                                      "are 64-bit): check the number")
+                    result = 0
+                else:
+                    result = int(number)
         self.doc.spans[path] = self.span(start, i)
         return result, i
+
+
+def _validated_int(digits: str) -> int:
+    return 0  # only validity is asked of json.loads; the reader converts (and refuses) numbers
 
 
 def _refuse_constant(name: str) -> Any:
@@ -135,7 +152,8 @@ def _refuse_constant(name: str) -> Any:
 def read(text: str, report: Report) -> JsonDoc | None:
     """Parse ``text``; on invalid JSON report where it breaks and return None."""
     try:
-        json.loads(text, parse_constant=_refuse_constant)
+        # Numbers too long for int() are found (with their place) by the reader below.
+        json.loads(text, parse_constant=_refuse_constant, parse_int=_validated_int)
     except json.JSONDecodeError as exc:
         report.error("E002", Span.at(exc.lineno, exc.colno), f"not valid JSON: {exc.msg}",
                      "check the brackets, commas and quotes around this point")
@@ -151,4 +169,4 @@ def read(text: str, report: Report) -> JsonDoc | None:
         report.error("E002", Span.at(1, 1), "this JSON nests too deeply to read",
                      "a request body nests a few levels deep; check the file is the plan you meant")
         return None
-    return reader.doc
+    return None if reader.huge else reader.doc

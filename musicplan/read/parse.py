@@ -304,9 +304,11 @@ def _explain_heading(number: int, raw: str, column: int, here: Span,
         report.error("E105", here, "a heading takes one duration, not a range",
                      "write the section's length, e.g. `[Verse] 0:20`; ranges belong to `@source`")
         return
+    comment = word_text.startswith("#")  # the same hint as W204 gives a `#` after a style
     report.error("E105", Span(number, column, number, len(raw.rstrip(" \t")) + 1),
                  "only a duration may follow a heading's `]`",
-                 f"{_DURATION_FORMS}; a comment goes on a line of its own", fix)
+                 "`#` starts a comment only at the start of a line: put the comment on a line of its own"
+                 if comment else f"{_DURATION_FORMS}; a comment goes on a line of its own", fix)
 
 
 def _explain_style(number: int, raw: str, column: int, here: Span,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.base.files import write_atomic
-from musicplan.cli.common import STDIN_NAME, Exit, Input, Snippets, Terminated, emit, read_inputs
+from musicplan.cli.common import STDIN_NAME, Exit, Input, Snippets, Terminated, UsageError, emit, read_inputs
 from musicplan.cli.report import SourceLines
 
 
@@ -28,7 +29,7 @@ def register(sub: Any) -> None:
                                                "https://api.elevenlabs.io; regional: api.us, "
                                                "api.eu.residency, api.in.residency, api.sg.residency)")
         parser.add_argument("--attempts", type=int, default=3,
-                            help="tries for a refused request (429, 408, 5xx, no connection); default 3")
+                            help="tries for a request that started nothing (429, 503, no connection); default 3")
         parser.add_argument("--timeout", type=float, default=600.0,
                             help="seconds to wait for the reply to go on (default 600)")
         parser.add_argument("--force", action="store_true", help="replace files that exist")
@@ -66,7 +67,12 @@ class _Say:
 
 
 def redact(text: str, key: str | None) -> str:
-    return text.replace(key, "***") if key else text
+    """``text`` without the key, as written or as JSON escapes it."""
+    if not key:
+        return text
+    for form in {key, json.dumps(key)[1:-1], json.dumps(key, ensure_ascii=False)[1:-1]}:
+        text = text.replace(form, "***")
+    return text
 
 
 class _Progress:
@@ -89,18 +95,26 @@ class _Progress:
 
 
 def _key(args: argparse.Namespace) -> str | None:
+    """The key, stripped of surrounding whitespace; a key that cannot be sent is a usage error."""
     import os
 
-    from musicplan.remote.client import KEY_ENV
+    from musicplan.remote.client import BASE_URL_ENV, KEY_ENV, SetupError, check_base_url, check_key
 
-    return args.api_key or os.environ.get(KEY_ENV)
+    try:
+        base_url = args.base_url or os.environ.get(BASE_URL_ENV)
+        if base_url is not None:
+            check_base_url(base_url)
+        key = args.api_key or os.environ.get(KEY_ENV)
+        return check_key(key) if key and key.strip() else None
+    except SetupError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _client(args: argparse.Namespace, key: str):
+def _client(args: argparse.Namespace, key: str, say: Callable[[str], None]) -> Any:
     from musicplan.remote.client import MusicClient, RetryPolicy
 
     return MusicClient(key, base_url=args.base_url, read_timeout=args.timeout,
-                       retry=RetryPolicy(max_attempts=args.attempts))
+                       retry=RetryPolicy(max_attempts=args.attempts, notify=say))
 
 
 def _default_target(item: Input, title: str | None, output_format: str | None) -> Path:
@@ -131,7 +145,7 @@ def _failure(exc: BaseException, say: _Say, lines: SourceLines, analysis: Any, i
 
         found = []
         for error in exc.errors or [{"loc": ["body"], "msg": exc.message, "type": ""}]:
-            loc = error.get("loc") or ["body"]
+            loc = error["loc"]
             where = ".".join(str(part) for part in loc)
             span = locate(analysis, loc) if analysis is not None else Span.at(1, 1)
             found.append(Diagnostic(item.path, span, "error", "E600",
@@ -182,12 +196,33 @@ def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], for
     say(f"the API's suggestion is in {target}")
 
 
+def _unwritable(target: Path, meta: Path, force: bool) -> str | None:
+    """Why the audio and its metadata could not be written where they would go
+    (checked before anything is sent, so a generation is never paid for nothing)."""
+    import os
+
+    from musicplan.base.files import check_name
+
+    for path in (target, meta):
+        if path.is_dir():
+            return f"{path} is a folder"
+        if path.exists() and not force:  # a dangling link is written through, as the writer does
+            return f"{path} exists (use --force to replace it)"
+        real = Path(os.path.realpath(path))
+        for name in (real, real.with_name(real.name + ".part")):
+            try:
+                check_name(name, path)
+            except OSError as exc:
+                return f"cannot write {path}: {exc.strerror}"
+    return None
+
+
 def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.base.files import AtomicFile
     from musicplan.cli import report
     from musicplan.library import Song
     from musicplan.pipeline import Options, check_bytes
-    from musicplan.remote.client import drop_unsupported
+    from musicplan.remote.client import NotAudio, drop_unsupported
     from musicplan.remote.files import safe_filename
 
     key = _key(args)
@@ -208,10 +243,10 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     output_format = args.format or song.output_format
     target = Path(args.output) if args.output else _default_target(item, song.title, output_format)
     meta = target.with_name(target.name + ".json")
-    for path in (target, meta):
-        if path.exists() and not args.force:
-            say(f"musicplan: {path} exists: nothing was sent (use --force to replace it)")
-            return Exit.USAGE
+    problem = _unwritable(target, meta, args.force)
+    if problem:
+        say(f"musicplan: {problem}: nothing was sent")
+        return Exit.USAGE
     if not key:
         say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
         return Exit.USAGE
@@ -219,20 +254,30 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         out = AtomicFile(target, force=args.force, keep_partial=args.keep_partial)
     except OSError as exc:
-        say(f"musicplan: cannot write {target}: {exc.strerror or exc}")
+        say(f"musicplan: cannot write {target}: {exc.strerror or exc}: nothing was sent")
         return Exit.USAGE
     try:
-        with _client(args, key) as client:
+        with _client(args, key, say) as client:
             send = {"compose": client.compose, "detailed": client.compose_detailed,
                     "stream": client.stream}[args.endpoint]
             result = send(body, out.write, output_format=output_format, progress=progress)
+        # The whole billed audio is here: if it cannot take its name, it is kept as .part.
+        out.keep_partial = True
         out.commit()
     except BaseException as exc:
+        if isinstance(exc, NotAudio):
+            out.keep_partial = True  # what came instead of audio is worth a look
         kept = out.abort()
         if progress:
             progress.done()
+        if isinstance(exc, OSError) and not isinstance(exc, FileExistsError):
+            say(f"musicplan: cannot write {target}: {exc.strerror or exc}")
+            if kept is not None:
+                say(f"the audio is kept as {kept}")
+            return Exit.USAGE
         if kept is not None:
-            say(f"the partial download is kept as {kept}")
+            say(f"what arrived is kept as {kept}" if isinstance(exc, NotAudio) else
+                f"the partial download is kept as {kept}")
         if isinstance(exc, FileExistsError):
             say(f"musicplan: {exc}")
             return Exit.USAGE
@@ -255,9 +300,12 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if result.metadata is not None:
         for name in ("composition_plan", "song_metadata", "words_timestamps"):
             metadata[name] = result.metadata.get(name)
+    for warning in result.warnings:
+        say(f"warning: {warning}")
     summary = f"{target} ({result.bytes_received} bytes, song id {result.song_id or 'unknown'})"
     try:
-        write_atomic(meta, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
+        # A server may echo the key anywhere in what it sends: it is not written down.
+        write_atomic(meta, redact(json.dumps(metadata, ensure_ascii=False, indent=2), key) + "\n")
     except OSError as exc:
         say(f"wrote {summary}, but cannot write {meta}: {exc.strerror or exc}")
         return Exit.USAGE
@@ -303,7 +351,7 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
         return Exit.USAGE
     try:
-        with _client(args, key) as client:
+        with _client(args, key, say) as client:
             plan = client.plan(args.prompt, music_length_ms=length_ms, model_id=args.model)
     except Exception as exc:  # every API failure has its exit code
         no_source = lambda path, number: ""  # noqa: E731 - a plan has no song text to show

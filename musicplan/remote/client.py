@@ -1,14 +1,23 @@
 """A small typed client for the Music API, on httpx.
 
 Generations cost money, so the rules are strict: a request is retried only
-while it was refused (429, 408, 5xx) or never reached the server, never once a
-successful reply has begun; the audio goes to a caller's sink as it arrives;
-and the API key lives in one request header, never in a repr, message or log.
+when it certainly never reached a generation (no connection could be made: a
+refusal, an unknown host, TLS failing before the request was sent; or a 429
+or 503 reply), never once it may have (a connection cut after the request was
+sent, a 5xx from a gateway, a reply that began); the audio goes to a caller's
+sink as it arrives; and the API key lives in one request header, never in a
+repr, message or log.
+
+Everything a server sends is bounded: waits (``Retry-After`` is capped, and
+said), time (a reply slower than a floor is given up), memory (error, plan
+and JSON bodies have caps; audio is asked for uncompressed and capped) and
+depth (JSON too deep to read is a clean error).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import time
@@ -35,8 +44,17 @@ KEY_ENV = "ELEVENLABS_API_KEY"
 BASE_URL_ENV = "ELEVENLABS_BASE_URL"
 ENDPOINTS = {"compose": "/v1/music", "detailed": "/v1/music/detailed", "stream": "/v1/music/stream"}
 PLAN_PATH = "/v1/music/plan"
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-_MAX_JSON_PART = 64 * 1024 * 1024
+# Refusals that say no generation started: only these are asked again.
+RETRY_STATUSES = frozenset({429, 503})
+# The API unavailable (exit 6); the others may have started a generation, so they are not asked again.
+UNAVAILABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Caps on what a server may make us hold or write (the longest song in the densest
+# format, pcm_48000 for 10 minutes, is 58 MB).
+MAX_AUDIO_BYTES = 256 * 1024 * 1024
+MAX_JSON_PART = 16 * 1024 * 1024
+MAX_PLAN_BYTES = 4 * 1024 * 1024
+MAX_ERROR_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64  # deeper metadata is left out of AUDIO.json
 
 Sink = Callable[[bytes], None]
 
@@ -76,7 +94,18 @@ class RequestInvalid(ApiError):
 
     @property
     def errors(self) -> list[dict[str, Any]]:
-        return [e for e in self.detail if isinstance(e, dict)] if isinstance(self.detail, list) else []
+        """The items as ``{loc: [str | int, ...], msg: str, type: str}``, whatever their shape was."""
+        items = self.detail if isinstance(self.detail, list) else []
+        return [_validation_item(item) for item in items[:100] if isinstance(item, dict)]
+
+
+def _validation_item(item: dict[str, Any]) -> dict[str, Any]:
+    loc = item.get("loc")
+    parts = loc if isinstance(loc, list) else [loc] if isinstance(loc, (str, int)) else []
+    clean = [p if isinstance(p, (str, int)) and not isinstance(p, bool) else str(p)[:100] for p in parts[:50]]
+    msg, kind = item.get("msg"), item.get("type")
+    return {"loc": clean or ["body"], "msg": msg[:1000] if isinstance(msg, str) else "invalid",
+            "type": kind[:100] if isinstance(kind, str) else ""}
 
 
 class ContentRefused(ApiError):
@@ -97,9 +126,27 @@ class Unavailable(ApiError):
 
 
 class NetworkError(MusicApiError):
-    """The server could not be reached (after the retries)."""
+    """The server could not be reached (after the retries), or the connection
+    failed after the request was sent (not retried: it may have been billed)."""
 
     exit_code = Exit.UNAVAILABLE
+
+
+class SetupError(MusicApiError, ValueError):
+    """The key or the base URL cannot be used: a usage error, found before anything is sent."""
+
+    exit_code = Exit.USAGE
+
+
+class NotAudio(MusicApiError):
+    """A 200 reply that holds no audio (an HTML page, JSON, nothing, a multipart
+    reply without an audio part). What came is handed to the sink, so it can be kept."""
+
+    exit_code = Exit.UNAVAILABLE
+
+    def __init__(self, message: str, received: int) -> None:
+        super().__init__(message)
+        self.received = received
 
 
 class DownloadInterrupted(MusicApiError):
@@ -119,7 +166,8 @@ class AudioResult:
     filename: str | None  # the server's suggested name, as sent: never use it as a path
     bytes_received: int
     attempts: int
-    metadata: dict[str, Any] | None = None  # the detailed reply's JSON part
+    metadata: dict[str, Any] | None = None  # the detailed reply's JSON part (what of it is sound)
+    warnings: list[str] = field(default_factory=list)  # what of the reply was left out, and why
 
 
 @dataclass
@@ -127,9 +175,10 @@ class RetryPolicy:
     max_attempts: int = 3
     base_delay: float = 1.0
     max_delay: float = 60.0
-    max_retry_after: float = 600.0
+    max_retry_after: float = 60.0  # a server asking for longer is asked again after this
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
+    notify: Callable[[str], None] | None = None  # told of every wait, and why
 
     def backoff(self, attempt: int) -> float:
         delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
@@ -139,7 +188,7 @@ class RetryPolicy:
         if response is not None:
             hinted = retry_after(response.headers)
             if hinted is not None:
-                return min(hinted, self.max_retry_after)
+                return min(hinted, self.max_retry_after)  # inf and year-9999 dates too
         return self.backoff(attempt)
 
 
@@ -148,28 +197,121 @@ def retry_after(headers: httpx.Headers) -> float | None:
     ms = headers.get("retry-after-ms")
     if ms:
         try:
-            return max(0.0, float(ms) / 1000)
+            return _seconds(float(ms) / 1000)
         except ValueError:
             pass
     value = headers.get("retry-after")
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        return _seconds(float(value))
     except ValueError:
         pass
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        return _seconds(when.timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    return max(0.0, when.timestamp() - time.time())
+
+
+def _seconds(value: float) -> float | None:
+    if math.isnan(value):
+        return None
+    return max(0.0, value)  # inf stays inf: the policy caps it
+
+
+def check_key(key: str) -> str:
+    """The key without the whitespace around it (``export KEY=$(cat key.txt)``
+    keeps a newline); a key with anything but printable ASCII inside is refused,
+    without showing it."""
+    key = key.strip()
+    if not key:
+        raise SetupError(f"the API key is empty: pass --api-key or set {KEY_ENV}")
+    if any(not " " < char < "\x7f" for char in key):
+        raise SetupError("the API key holds a space, a control or a non-ASCII character; it is not shown "
+                         "here: check how it was set (e.g. a key file with Windows line endings)")
+    return key
+
+
+def check_base_url(url: str) -> str:
+    """An http(s) address with a host, a valid port and no query or fragment, without its trailing slash."""
+    from urllib.parse import urlsplit
+
+    def bad(why: str) -> SetupError:
+        return SetupError(f"--base-url {url!r}: {why} (e.g. {DEFAULT_BASE_URL})")
+
+    if any(not " " < char < "\x7f" for char in url):
+        raise bad("it holds a space, a control or a non-ASCII character")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise bad("its port is not a number from 0 to 65535") from None
+    if parts.scheme not in ("http", "https"):
+        raise bad("it must begin with https:// (or http://)")
+    if not parts.hostname:
+        raise bad("it names no host")
+    if port == 0:
+        raise bad("port 0 is no port")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise bad("it must not have a query (?...) or a fragment (#...)")
+    if parts.username is not None or parts.password is not None:
+        raise bad("it must not hold a user name or password")
+    return url.rstrip("/")
+
+
+class _Unsound(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Unsound(f"{name} is not a JSON number")
+
+
+def loads(raw: bytes, what: str) -> Any:
+    """JSON from a server: UTF-8, no NaN or Infinity, nothing too deep or too long
+    for Python to read. Raises ``ValueError`` saying what is wrong with ``what``."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise ValueError(f"{what} is not UTF-8") from None
+    except RecursionError:
+        raise ValueError(f"{what} nests too deeply to read") from None
+    except ValueError as exc:
+        raise ValueError(f"{what} is not valid JSON ({str(exc)[:120]})") from None
+
+
+def unsound(value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` cannot be written as JSON text (a lone surrogate, a number
+    out of range, nesting past ``MAX_JSON_DEPTH``), or None when it can."""
+    if depth > MAX_JSON_DEPTH:
+        return "it nests too deeply"
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "it holds a lone surrogate"
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "it holds a number out of range"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            why = unsound(key, depth + 1) or unsound(item, depth + 1)
+            if why:
+                return why
+    elif isinstance(value, list):
+        for item in value:
+            why = unsound(item, depth + 1)
+            if why:
+                return why
+    return None
 
 
 def _error(response: httpx.Response, raw: bytes) -> ApiError:
     status = response.status_code
     try:
-        payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        payload = loads(raw, "the error reply")
+    except ValueError:
         payload = None
     detail = payload.get("detail") if isinstance(payload, dict) else None
     code = detail.get("status") if isinstance(detail, dict) else None
@@ -184,7 +326,7 @@ def _error(response: httpx.Response, raw: bytes) -> ApiError:
         return QuotaError(status, message, detail, code)
     if status in (401, 403):
         return AuthenticationError(status, message, detail, code)
-    if status in RETRY_STATUSES:
+    if status in UNAVAILABLE_STATUSES:
         return Unavailable(status, message, detail, code)
     return ApiError(status, message, detail, code)
 
@@ -200,13 +342,19 @@ class MusicClient:
         read_timeout: float = 600.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        stall_grace: float = 60.0,
+        stall_floor: float = 1024.0,
     ) -> None:
+        """``stall_floor``: bytes a second a reply must average once it has run
+        ``stall_grace`` seconds, or it is given up (``read_timeout`` bounds one wait only)."""
         key = api_key or os.environ.get(KEY_ENV)
         if not key:
-            raise ValueError(f"no API key: pass --api-key or set {KEY_ENV}")
-        self._key = key
-        self.base_url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+            raise SetupError(f"no API key: pass --api-key or set {KEY_ENV}")
+        self._key = check_key(key)
+        self.base_url = check_base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
         self.retry = retry or RetryPolicy()
+        self.stall_grace = stall_grace
+        self.stall_floor = stall_floor
         # A short connect timeout; generations take minutes before the first byte.
         timeout = httpx.Timeout(connect=10.0, read=read_timeout, write=60.0, pool=10.0)
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
@@ -225,44 +373,70 @@ class MusicClient:
         self.close()
 
     # ---- the one place a request is made
-    def _send(self, path: str, body: dict[str, Any], params: dict[str, str]) -> tuple[httpx.Response, int]:
-        """Send, retrying refusals; return the open 200 reply and the attempts it took."""
+    def _wait(self, attempt: int, response: httpx.Response | None, why: str) -> None:
         policy = self.retry
+        delay = policy.delay_for(response, attempt)
+        if policy.notify is not None:
+            policy.notify(f"{why}: waiting {delay:.1f} s before attempt {attempt + 1} of {policy.max_attempts}")
+        policy.sleep(delay)
+
+    def _send(self, path: str, body: dict[str, Any], params: dict[str, str],
+              audio: bool = False) -> tuple[httpx.Response, int]:
+        """Send, retrying what never reached a generation; return the open 200 reply and the attempts it took."""
+        policy = self.retry
+        headers = {"xi-api-key": self._key}
+        if audio:
+            headers["accept-encoding"] = "identity"  # compressed audio saves nothing and can be a bomb
         for attempt in range(1, max(1, policy.max_attempts) + 1):
             last = attempt >= policy.max_attempts
-            request = self._http.build_request("POST", path, json=body, params=params,
-                                               headers={"xi-api-key": self._key})
+            request = self._http.build_request("POST", path, json=body, params=params, headers=headers)
             try:
                 response = self._http.send(request, stream=True)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
-                # Refused or cut before any reply: the request did not produce a song.
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # No connection was made (refused, no such host, TLS failed): nothing was sent.
                 if last:
-                    raise NetworkError(f"cannot reach {self.base_url}: {type(exc).__name__}") from None
-                policy.sleep(policy.delay_for(None, attempt))
+                    raise NetworkError(f"cannot reach {self.base_url}: {_why(exc)}") from None
+                self._wait(attempt, None, f"cannot reach {self.base_url} ({_why(exc)})")
                 continue
             except httpx.TimeoutException:
                 # The server may be generating: asking again could bill twice.
                 raise NetworkError(f"no reply from {self.base_url} in time; not retried "
                                    "(the song may still be generating)") from None
+            except httpx.HTTPError as exc:
+                # Connected and (perhaps wholly) sent, then cut or answered badly: it may be billed.
+                raise NetworkError(f"the connection to {self.base_url} failed after the request was sent "
+                                   f"({_why(exc)}); not retried: the API may have received it") from None
             if response.status_code == 200:
                 return response, attempt
             try:
-                raw = response.read()
+                raw = _read_capped(response, MAX_ERROR_BYTES)
             except httpx.HTTPError:
                 raw = b""
             finally:
                 response.close()
             if response.status_code in RETRY_STATUSES and not last:
-                policy.sleep(policy.delay_for(response, attempt))
+                self._wait(attempt, response, f"the API answered {response.status_code} "
+                                              f"{response.reason_phrase}".rstrip())
                 continue
             raise _error(response, raw)
         raise AssertionError("unreachable")
 
-    @staticmethod
-    def _chunks(response: httpx.Response, received: list[int]) -> Iterator[bytes]:
+    def _chunks(self, response: httpx.Response, received: list[int], cap: int | None = None) -> Iterator[bytes]:
+        """The reply's bytes as they arrive, unbuffered; more than ``cap`` of them
+        (``MAX_AUDIO_BYTES`` by default), or a reply slower than the floor, is broken off."""
+        cap = MAX_AUDIO_BYTES if cap is None else cap
+        start = time.monotonic()
         try:
-            for chunk in response.iter_bytes():  # as they arrive, unbuffered
+            for chunk in response.iter_bytes():
                 received[0] += len(chunk)
+                if received[0] > cap:
+                    raise DownloadInterrupted(f"the reply is larger than {cap // (1024 * 1024)} MiB, more "
+                                              "than any song can be: broken off", received[0] - len(chunk))
+                elapsed = time.monotonic() - start
+                if elapsed > self.stall_grace and received[0] < self.stall_floor * elapsed:
+                    raise DownloadInterrupted(
+                        f"the reply stalled: {received[0]} bytes in {elapsed:.0f} s, under the floor of "
+                        f"{self.stall_floor:.0f} bytes a second: broken off", received[0] - len(chunk))
                 yield chunk
         except httpx.HTTPError as exc:
             raise DownloadInterrupted(f"the reply broke off ({type(exc).__name__})", received[0]) from None
@@ -270,23 +444,41 @@ class MusicClient:
     def _audio(self, endpoint: str, body: dict[str, Any], sink: Sink, output_format: str | None,
                progress: Callable[[int], None] | None) -> AudioResult:
         params = {"output_format": output_format} if output_format else {}
-        response, attempts = self._send(ENDPOINTS[endpoint], body, params)
+        response, attempts = self._send(ENDPOINTS[endpoint], body, params, audio=True)
         received = [0]
         try:
             content_type = response.headers.get("content-type")
             result = AudioResult(response.headers.get("song-id"), content_type, None, 0, attempts)
-            if endpoint == "detailed":
+            if endpoint == "detailed" and boundary_of(content_type or "") is not None:
                 self._read_detailed(response, sink, result, received, progress)
+            elif not _is_audio(content_type):
+                self._not_audio(response, sink, content_type)
             else:
+                if endpoint == "detailed":
+                    result.warnings.append("the reply is bare audio, without the detailed endpoint's JSON "
+                                           "part: no metadata came")
                 for chunk in self._chunks(response, received):
                     sink(chunk)
                     if progress:
                         progress(received[0])
                 result.bytes_received = received[0]
                 result.filename = _filename(response.headers.get("content-disposition"))
+                if not received[0]:
+                    raise NotAudio("the API answered 200 with no audio at all", 0)
             return result
         finally:
             response.close()
+
+    def _not_audio(self, response: httpx.Response, sink: Sink, content_type: str | None) -> None:
+        """Hand what came (up to a cap) to the sink, to be kept and looked at, and refuse it."""
+        received = [0]
+        try:
+            for chunk in self._chunks(response, received, cap=MAX_ERROR_BYTES):
+                sink(chunk)
+        except DownloadInterrupted:
+            pass
+        raise NotAudio(f"the API answered 200 with {content_type or 'no content type'} instead of audio",
+                       min(received[0], MAX_ERROR_BYTES))
 
     def _read_detailed(self, response: httpx.Response, sink: Sink, result: AudioResult,
                        received: list[int], progress: Callable[[int], None] | None) -> None:
@@ -303,9 +495,12 @@ class MusicClient:
             reader.close()
         except MultipartError as exc:
             raise DownloadInterrupted(f"the reply is not well-formed: {exc}", handler.audio_bytes) from None
+        if handler.audio_type is None or not handler.audio_bytes:
+            raise NotAudio("the API's multipart reply holds no audio part", handler.audio_bytes)
         result.bytes_received = handler.audio_bytes
         result.filename = handler.filename
-        result.metadata = handler.metadata()
+        # The audio is whole and billed: metadata that is not sound is left out with a warning, never fatal.
+        result.metadata, result.warnings = handler.metadata()
         result.content_type = handler.audio_type or result.content_type
 
     # ---- the endpoints
@@ -335,19 +530,42 @@ class MusicClient:
         if model_id is not None:
             body["model_id"] = model_id
         response, _ = self._send(PLAN_PATH, body, {})
+        received = [0]
         try:
-            raw = response.read()
-        except httpx.HTTPError as exc:
-            raise DownloadInterrupted(f"the plan broke off ({type(exc).__name__})", 0) from None
+            raw = b"".join(self._chunks(response, received, cap=MAX_PLAN_BYTES))
         finally:
             response.close()
         try:
-            plan = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise DownloadInterrupted("the plan endpoint did not answer with JSON", len(raw)) from None
+            plan = loads(raw, "the plan reply")
+        except ValueError as exc:
+            raise DownloadInterrupted(str(exc), len(raw)) from None
         if not isinstance(plan, dict):
             raise DownloadInterrupted("the plan endpoint did not answer with a plan", len(raw))
+        why = unsound(plan)
+        if why:
+            raise DownloadInterrupted(f"the plan reply cannot be used: {why}", len(raw))
         return plan
+
+
+def _why(exc: Exception) -> str:
+    """An httpx error in a few words (its text names no header, so never the key)."""
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _is_audio(content_type: str | None) -> bool:
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind.startswith("audio/") or kind == "application/octet-stream"
+
+
+def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    """At most ``cap`` bytes of a reply (decompressed): enough for any error message."""
+    data = bytearray()
+    for chunk in response.iter_bytes():
+        data += chunk[: cap - len(data)]
+        if len(data) >= cap:
+            break
+    return bytes(data)
 
 
 def _filename(disposition: str | None) -> str | None:
@@ -370,18 +588,25 @@ class _DetailedParts:
         self.audio_bytes = 0
         self.audio_type: str | None = None
         self.filename: str | None = None
+        self.too_large = False
 
     def start_part(self, headers: Any) -> Sink:
         content_type = (headers.get("content-type") or "").lower()
         if content_type.startswith("application/json"):
             return self._json
+        if (content_type and not _is_audio(content_type)) or self.audio_type is not None:
+            return self._ignore  # a part that is no audio, or a second audio part, is not the song
         self.audio_type = headers.get("content-type")
         self.filename = _filename(headers.get("content-disposition"))
         return self._audio
 
+    def _ignore(self, data: bytes) -> None:
+        pass
+
     def _json(self, data: bytes) -> None:
-        if len(self.json_bytes) + len(data) > _MAX_JSON_PART:
-            raise MultipartError("the JSON part is too large")
+        if len(self.json_bytes) + len(data) > MAX_JSON_PART:
+            self.too_large = True  # the audio still counts: the metadata is left out
+            return
         self.json_bytes += data
 
     def _audio(self, data: bytes) -> None:
@@ -391,14 +616,28 @@ class _DetailedParts:
     def end_part(self) -> None:
         pass
 
-    def metadata(self) -> dict[str, Any] | None:
+    def metadata(self) -> tuple[dict[str, Any] | None, list[str]]:
+        """The JSON part's fields that can be written as JSON, and a warning for what is left out."""
+        if self.too_large:
+            return None, [f"the reply's JSON part is larger than {MAX_JSON_PART // (1024 * 1024)} MiB: "
+                          "its metadata is left out"]
         if not self.json_bytes:
-            return None
+            return None, []
         try:
-            value = json.loads(bytes(self.json_bytes).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise MultipartError("the JSON part is not JSON") from None
-        return value if isinstance(value, dict) else None
+            value = loads(bytes(self.json_bytes), "the reply's JSON part")
+        except ValueError as exc:
+            return None, [f"{exc}: its metadata is left out"]
+        if not isinstance(value, dict):
+            return None, ["the reply's JSON part is not an object: its metadata is left out"]
+        sound: dict[str, Any] = {}
+        warnings = []
+        for key, item in value.items():
+            why = unsound(key) or unsound(item, 1)
+            if why:
+                warnings.append(f"the reply's `{key.encode('utf-8', 'replace').decode()}` is left out: {why}")
+            else:
+                sound[key] = item
+        return sound, warnings
 
 
 def drop_unsupported(body: dict[str, Any], endpoint: str) -> tuple[dict[str, Any], list[str]]:

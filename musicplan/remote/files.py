@@ -9,7 +9,8 @@ from musicplan.spec import limits
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _SPACES = re.compile(r"\s+")
-_MAX_NAME = 120
+_MAX_NAME = 120  # characters
+_MAX_NAME_BYTES = 200
 
 
 def safe_filename(name: str | None, *, basename: bool = False) -> str | None:
@@ -24,7 +25,11 @@ def safe_filename(name: str | None, *, basename: bool = False) -> str | None:
     name = unicodedata.normalize("NFC", name)
     name = _UNSAFE.sub(" ", name)
     name = _SPACES.sub(" ", name).strip(" .")
-    name = name[:_MAX_NAME].rstrip(" .")
+    name = name[:_MAX_NAME]
+    # File systems count bytes (255 in a name): keep room for ".mp3.json" and ".part".
+    while len(name.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES:
+        name = name[:-1]
+    name = name.rstrip(" .")
     return name or None
 
 

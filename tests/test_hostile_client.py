@@ -1,0 +1,308 @@
+"""Issue 17, the client and render against hostile servers on 127.0.0.1: the key
+is never shown or written, nothing is sent twice once it may have reached the
+API, nothing is paid for and then lost, and every wait and read is bounded."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hostile import RawServer, header, multipart, response
+
+from musicplan.cli import main
+from musicplan.remote import client as client_module
+from musicplan.remote.client import (
+    ApiError,
+    DownloadInterrupted,
+    MusicClient,
+    NetworkError,
+    RequestInvalid,
+    RetryPolicy,
+    SetupError,
+)
+from musicplan.remote.server import MusicTestServer
+
+SECRET = "sk_hostile_7c2e_never_print_me"
+SONG = "title: Neon\n+ synthwave\n[Intro] 0:08\n+ pads\n[Verse] 0:20\nWalking down the street\n"
+AUDIO = b"ID3" + bytes(range(256)) * 40
+
+
+@pytest.fixture(autouse=True)
+def key(monkeypatch):
+    monkeypatch.setenv("ELEVENLABS_API_KEY", SECRET)
+    monkeypatch.delenv("ELEVENLABS_BASE_URL", raising=False)
+
+
+@pytest.fixture
+def song(tmp_path: Path) -> Path:
+    path = tmp_path / "neon.song"
+    path.write_text(SONG, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def server():
+    with MusicTestServer(api_key=SECRET) as running:
+        yield running
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def render(url: str, *args: str) -> int:
+    return main(["render", *args, "--base-url", url])
+
+
+# ---- the key
+
+def test_a_key_with_a_trailing_newline_or_spaces_works(server, song, monkeypatch):
+    monkeypatch.setenv("ELEVENLABS_API_KEY", f"  {SECRET}\r\n")
+    assert render(server.url, str(song)) == 0
+    assert server.requests[-1].headers["xi-api-key"] == SECRET
+
+
+@pytest.mark.parametrize("bad", [f"{SECRET[:8]}\n{SECRET[8:]}", f"{SECRET}\x01x", f"{SECRET[:5]} {SECRET[5:]}",
+                                 f"{SECRET}é"])
+def test_a_key_with_inner_control_characters_is_a_usage_error_that_hides_it(server, song, monkeypatch, capsys,
+                                                                               bad):
+    monkeypatch.setenv("ELEVENLABS_API_KEY", bad)
+    assert render(server.url, str(song)) == 2
+    err = capsys.readouterr().err
+    assert "the API key holds" in err and SECRET[:5] not in err and "Traceback" not in err
+    assert server.requests == []
+    with pytest.raises(SetupError):
+        MusicClient(bad, base_url=server.url)
+
+
+def test_a_key_the_server_echoes_is_not_written_to_the_metadata(song, tmp_path):
+    def echo(conn, head, body):
+        sent_key = header(head, "xi-api-key") or ""
+        kind, data = multipart([("application/json", json.dumps({"song_metadata": {"title": sent_key},
+                                                                  "note": f"key={sent_key}"}).encode()),
+                                ("audio/mpeg", AUDIO)])
+        conn.sendall(response("200 OK", {"Content-Type": kind, "song-id": sent_key}, data))
+
+    with RawServer(echo) as raw:
+        assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 0
+    meta = (tmp_path / "x.mp3.json").read_text(encoding="utf-8")
+    assert SECRET not in meta and "***" in meta
+    assert (tmp_path / "x.mp3").read_bytes() == AUDIO
+
+
+@pytest.mark.parametrize("url", ["api.elevenlabs.io", "ftp://api.elevenlabs.io", "http://127.0.0.1:99999",
+                                 "http://127.0.0.1:port", "https://api.elevenlabs.io/?region=eu",
+                                 "https://", "http://h st/"])
+def test_a_bad_base_url_is_a_usage_error(song, capsys, url):
+    assert render(url, str(song)) == 2
+    err = capsys.readouterr().err
+    assert "--base-url" in err and "Traceback" not in err
+    assert names(song.parent) == ["neon.song"]
+
+
+# ---- paying twice: what is retried
+
+def test_a_connection_closed_after_the_request_was_sent_is_not_retried(song, capsys):
+    with RawServer(lambda conn, head, body: None) as raw:  # reads the request, then closes
+        assert render(raw.url, str(song), "--attempts", "3") == 6
+    assert raw.connections == 1
+    err = capsys.readouterr().err
+    assert "cannot reach" not in err and "not retried" in err
+
+
+@pytest.mark.parametrize("reply", [
+    b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nBad Header Line\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nContent-Length: 10\r\n\r\nID3",
+])
+def test_a_reply_that_began_badly_is_never_retried(song, reply):
+    with RawServer(lambda conn, head, body: conn.sendall(reply)) as raw:
+        assert render(raw.url, str(song), "--attempts", "3") == 6
+    assert raw.connections == 1
+    assert not [n for n in names(song.parent) if n.endswith((".mp3", ".tmp"))]
+
+
+def test_a_connection_refused_is_retried_and_called_unreachable(song, capsys):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sleeps = Sleeps()
+    said: list[str] = []
+    api = MusicClient("k", base_url=f"http://127.0.0.1:{port}",
+                      retry=RetryPolicy(max_attempts=3, sleep=sleeps, notify=said.append))
+    with pytest.raises(NetworkError, match="cannot reach"):
+        api.compose({"prompt": "x"}, lambda data: None)
+    assert len(sleeps) == 2 and len(said) == 2 and "before attempt 2 of 3" in said[0]
+
+
+# ---- a reply that is not what it should be
+
+@pytest.mark.parametrize("part", [
+    b"garbage{", b'{"song_metadata": "\xff\xfe"}', b'{"n": ' + b"9" * 5000 + b"}",
+    b'{"plan": ' + b"[" * 2000 + b"]" * 2000 + b"}", b'{"n": NaN}', b'{"t": "\\ud800"}',
+    b'{"ok": 1, "bad": 1e999, "deep": ' + b"[" * 200 + b"]" * 200 + b"}",
+])
+def test_a_malformed_json_part_keeps_the_audio_and_warns(song, tmp_path, capsys, part):
+    def reply(conn, head, body):
+        kind, data = multipart([("application/json", part), ("audio/mpeg", AUDIO)])
+        conn.sendall(response("200 OK", {"Content-Type": kind, "song-id": "abc"}, data))
+
+    with RawServer(reply) as raw:
+        assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 0
+    assert (tmp_path / "x.mp3").read_bytes() == AUDIO
+    meta = json.loads((tmp_path / "x.mp3.json").read_text(encoding="utf-8"),
+                      parse_constant=lambda name: pytest.fail(f"{name} in AUDIO.json"))
+    assert meta["song_id"] == "abc" and meta["bytes"] == len(AUDIO)
+    assert "warning:" in capsys.readouterr().err
+    if part.startswith(b'{"ok"'):
+        assert meta.get("song_metadata") is None  # the sound fields kept, the others left out
+
+
+@pytest.mark.parametrize("endpoint,kind,data", [
+    ("compose", "text/html", b"<html>Cloudflare says hi</html>"),
+    ("stream", "application/json", b'{"status": "ok"}'),
+    ("compose", "audio/mpeg", b""),
+    ("detailed", "text/html", b"<html>a login page</html>"),
+    ("detailed", *multipart([("application/json", b"{}")])),
+])
+def test_a_200_without_audio_is_kept_as_part_and_fails(song, tmp_path, capsys, endpoint, kind, data):
+    reply = response("200 OK", {"Content-Type": kind}, data)
+    with RawServer(lambda conn, head, body: conn.sendall(reply)) as raw:
+        assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3"), "--endpoint", endpoint) == 6
+    assert not (tmp_path / "x.mp3").exists()
+    err = capsys.readouterr().err
+    assert "instead of audio" in err or "no audio" in err
+    if data and not kind.startswith("multipart"):
+        assert (tmp_path / "x.mp3.part").read_bytes() == data
+        assert "kept as" in err
+
+
+# ---- the target, checked before anything is sent
+
+def test_a_folder_as_output_is_refused_before_sending(server, song, tmp_path, capsys):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert render(server.url, str(song), "-o", str(folder), "--force") == 2
+    assert server.requests == [] and "is a folder" in capsys.readouterr().err
+
+
+def test_a_dangling_link_as_output_is_written_through(server, song, tmp_path):
+    link = tmp_path / "x.mp3"
+    link.symlink_to("real.mp3")
+    assert render(server.url, str(song), "-o", str(link)) == 0
+    assert link.is_symlink() and (tmp_path / "real.mp3").stat().st_size == server.audio_size
+
+
+def test_a_long_non_ascii_title_makes_a_name_the_file_system_takes(server, tmp_path):
+    path = tmp_path / "long.song"
+    path.write_text("title: " + "日本語の歌" * 40 + "\n[A] 0:10\n", encoding="utf-8")
+    assert render(server.url, str(path)) == 0
+    audio = [p for p in tmp_path.iterdir() if p.suffix == ".mp3"]
+    assert len(audio) == 1 and len(audio[0].name.encode()) <= 210 and len(audio[0].stem) <= 120
+
+
+def test_a_name_too_long_in_bytes_is_refused_before_sending(server, song, tmp_path, capsys):
+    name = "é" * 125 + ".mp3"  # 129 characters, 254 bytes: its .json sidecar would not fit
+    assert render(server.url, str(song), "-o", str(tmp_path / name)) == 2
+    assert server.requests == [] and "too long" in capsys.readouterr().err
+
+
+# ---- bounded in time and memory
+
+@pytest.mark.parametrize("value", ["999999", "inf", "Fri, 31 Dec 9999 23:59:59 GMT", "nan"])
+def test_retry_after_is_capped_and_said(value):
+    def busy(conn, head, body):
+        conn.sendall(response("429 Too Many Requests", {"Retry-After": value, "Content-Type": "application/json"},
+                              b'{"detail": {"status": "system_busy", "message": "busy"}}'))
+
+    sleeps, said = Sleeps(), []
+    with RawServer(busy) as raw:
+        api = MusicClient("k", base_url=raw.url, retry=RetryPolicy(max_attempts=3, sleep=sleeps,
+                                                                    notify=said.append))
+        with pytest.raises(ApiError):
+            api.compose({"prompt": "x"}, lambda data: None)
+    assert len(sleeps) == 2 and all(0 <= s <= 60 for s in sleeps)
+    assert all("429" in line and "waiting" in line for line in said)
+
+
+def test_a_dripping_reply_is_given_up(tmp_path):
+    def drip(conn, head, body):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in range(200):
+            conn.sendall(b"1\r\nx\r\n")
+            time.sleep(0.02)
+
+    with RawServer(drip) as raw:
+        api = MusicClient("k", base_url=raw.url, stall_grace=0.5, stall_floor=1000)
+        started = time.monotonic()
+        with pytest.raises(DownloadInterrupted, match="stalled"):
+            api.compose({"prompt": "x"}, lambda data: None)
+    assert time.monotonic() - started < 3
+
+
+def test_audio_is_asked_for_uncompressed_and_a_bomb_is_capped(monkeypatch):
+    monkeypatch.setattr(client_module, "MAX_AUDIO_BYTES", 1024 * 1024)
+    bomb = gzip.compress(b"\0" * (16 * 1024 * 1024), compresslevel=1)
+
+    def reply(conn, head, body):
+        conn.sendall(response("200 OK", {"Content-Type": "audio/mpeg", "Content-Encoding": "gzip"}, bomb))
+
+    got = bytearray()
+    with RawServer(reply) as raw:
+        api = MusicClient("k", base_url=raw.url)
+        with pytest.raises(DownloadInterrupted, match="larger than"):
+            api.compose({"prompt": "x"}, got.extend)
+    assert header(raw.heads[0], "accept-encoding") == "identity"
+    assert len(got) <= 1024 * 1024
+
+
+@pytest.mark.parametrize("status", ["400 Bad Request", "200 OK"])
+def test_huge_or_deep_error_and_plan_bodies_fail_cleanly(status):
+    bomb = gzip.compress(b"[" * (64 * 1024 * 1024), compresslevel=1)
+
+    def reply(conn, head, body):
+        conn.sendall(response(status, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, bomb))
+
+    with RawServer(reply) as raw:
+        api = MusicClient("k", base_url=raw.url)
+        with pytest.raises((ApiError, DownloadInterrupted)) as info:
+            api.plan("a song")
+    assert "Recursion" not in str(info.value)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for reply_status in ("400 Bad Request", "200 OK"):
+        with RawServer(lambda conn, head, body, s=reply_status: conn.sendall(
+                response(s, {"Content-Type": "application/json"}, deep))) as raw:
+            with pytest.raises((ApiError, DownloadInterrupted)):
+                MusicClient("k", base_url=raw.url).plan("a song")
+
+
+@pytest.mark.parametrize("loc", [[{"a": 1}, None, 1.5, True, ["x"]], "body", 5, None, {"loc": 1}])
+def test_a_422_with_an_odd_loc_is_a_diagnostic(server, song, capsys, loc):
+    server.fail("invalid", loc=loc, msg="odd")
+    assert render(server.url, str(song)) == 1
+    err = capsys.readouterr().err
+    assert "E600" in err and "Traceback" not in err
+
+
+def test_odd_422_items_are_made_regular():
+    error = RequestInvalid(422, "invalid", [{"loc": [1.5, None, "x", 2], "msg": 7}, "not an item"])
+    assert error.errors == [{"loc": ["1.5", "None", "x", 2], "msg": "invalid", "type": ""}]
+
+
+def test_plan_with_line_breaks_in_the_prompt_writes_a_song_that_checks(server, tmp_path):
+    target = tmp_path / "planned.song"
+    assert main(["plan", "calm\rpiano\r\nat night\x0bsoft\x1b[31m", "-o", str(target),
+                 "--base-url", server.url]) == 0
+    assert main(["check", str(target)]) == 0
+    assert "\r" not in target.read_text(encoding="utf-8")
+

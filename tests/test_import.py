@@ -230,6 +230,13 @@ def test_repeat_notes_sing_a_section_again_as_often_as_they_say():
     assert text.count("@repeat Chorus") == 3
 
 
+def test_a_style_prompt_below_the_lyrics_is_still_the_style():
+    sheet = "[Verse]\nla la\nStyle: sung, not a setting\n\nStyle: garage rock, raw vocals\n"
+    result = import_text(sheet, "late-style.txt")
+    assert "+ garage rock, raw vocals" in result.text
+    assert sung(result.text) == ["la la", "Style: sung, not a setting"]
+
+
 def test_tags_dressed_up_by_chat_tools_are_still_tags():
     sheet = "**[Verse 1]**\nla la\n\n## [Chorus]\nhey\n"
     result = import_text(sheet, "chat.txt")

@@ -92,11 +92,13 @@ class _Reader:
         self.stanzas[-1].lines.append(item)
 
     def header(self, text: str, number: int) -> bool:
+        """A `Key: value` setting: above the lyrics, or (`Style:`, `Exclude:` only)
+        opening a block below them, where some tools put the style prompt."""
         match = _HEADER.fullmatch(text)
-        if self.section is not None or self.stanzas or match is None:
+        meta = HEADER_KEYS.get(" ".join(match.group(1).lower().replace("_", " ").split())) if match else None
+        if match is None or meta is None:
             return False
-        meta = HEADER_KEYS.get(" ".join(match.group(1).lower().replace("_", " ").split()))
-        if meta is None:
+        if (self.section is not None or self.stanzas) and not (self.blank and meta in ("style", "negative")):
             return False
         apply_meta(self.sheet, meta, match.group(1).strip(), match.group(2), number, self.report)
         return True

@@ -77,3 +77,37 @@ def apply_edits(text: str, edits: list, encoding: str) -> str:
         end = offset(edit.range.end.line, edit.range.end.character)
         text = text[:start] + edit.new_text + text[end:]
     return text
+
+
+# A song that exercises every feature: bars, a clock, seconds, a @repeat, a v2 directive.
+FEATURES = """\
+# A song for the editor features
+title: Features
+model: music_v2
+bpm: 120
+
++ synthwave, driving bass
+
+[Intro] 8 bars
++ ambient pads
+@adherence high
+
+[Verse 1] 0:20
+Walking down the street
+
+[Chorus] 15s
++ big vocals
+Neon nights
+
+[Chorus 2]
+@repeat Chorus
++ key change
+"""
+
+
+def line_of(text: str, starts: str) -> int:
+    """The 0-based number of the first line of ``text`` that starts with ``starts``
+    (that is exactly ``starts`` without its end, when it ends in a line end)."""
+    if starts.endswith("\n"):
+        return text.split("\n").index(starts[:-1])
+    return next(n for n, line in enumerate(text.split("\n")) if line.startswith(starts))

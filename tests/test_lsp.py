@@ -12,11 +12,13 @@ import pytest_lsp
 from lsp_support import (
     BROKEN,
     EXAMPLES,
+    FEATURES,
     SERVER,
     apply_edits,
     check_json,
     expected_range,
     fmt_text,
+    line_of,
 )
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -175,4 +177,177 @@ async def test_no_formatting_edits_for_a_song_with_errors(client: LanguageClient
         text_document=types.TextDocumentIdentifier(uri=uri),
         options=types.FormattingOptions(tab_size=4, insert_spaces=True)))
     assert not edits
+    close_song(client, uri)
+
+
+async def open_features(client: LanguageClient, tmp_path: Path, text: str = FEATURES) -> str:
+    return await open_song(client, tmp_path / "features.song", text)
+
+
+def document(uri: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=uri)
+
+
+def at(line: int, character: int) -> types.Position:
+    return types.Position(line=line, character=character)
+
+
+async def test_the_outline_is_the_header_and_one_symbol_per_section_with_its_time_span(
+        client: LanguageClient, tmp_path: Path) -> None:
+    uri = await open_features(client, tmp_path)
+    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(document(uri)))
+    assert symbols is not None
+    assert [s.name for s in symbols] == ["header", "Intro", "Verse 1", "Chorus", "Chorus 2"]
+    # 8 bars at 120 bpm in 4/4 last 16 s; the repeat lends the chorus's 15 s.
+    assert [s.detail for s in symbols[1:]] == ["0:00–0:16 · 16 s", "0:16–0:36 · 20 s", "0:36–0:51 · 15 s",
+                                               "0:51–1:06 · 15 s"]
+    header, intro = symbols[0], symbols[1]
+    assert isinstance(header, types.DocumentSymbol) and isinstance(intro, types.DocumentSymbol)
+    assert [child.name for child in header.children or []] == ["title", "model", "bpm"]
+    assert intro.range.start.line == line_of(FEATURES, "[Intro]")
+    assert intro.range.end.line == line_of(FEATURES, "@adherence")
+    folds = await client.text_document_folding_range_async(types.FoldingRangeParams(document(uri)))
+    assert [(f.start_line, f.end_line) for f in folds or []][1:] == [
+        (line_of(FEATURES, "[Intro]"), line_of(FEATURES, "@adherence")),
+        (line_of(FEATURES, "[Verse 1]"), line_of(FEATURES, "Walking")),
+        (line_of(FEATURES, "[Chorus]"), line_of(FEATURES, "Neon")),
+        (line_of(FEATURES, "[Chorus 2]"), line_of(FEATURES, "+ key change"))]
+    close_song(client, uri)
+
+
+async def hover_text(client: LanguageClient, uri: str, line: int, character: int) -> str:
+    found = await client.text_document_hover_async(types.HoverParams(document(uri), at(line, character)))
+    assert found is not None
+    assert isinstance(found.contents, types.MarkupContent)
+    return found.contents.value
+
+
+async def test_hovers(client: LanguageClient, tmp_path: Path) -> None:
+    uri = await open_features(client, tmp_path)
+    verse = await hover_text(client, uri, line_of(FEATURES, "[Verse 1]"), 3)
+    assert "starts at 0:16" in verse and "ends at 0:36" in verse and "20000 ms" in verse
+    assert "10 bars at 120 bpm in 4/4" in verse
+    repeat = await hover_text(client, uri, line_of(FEATURES, "@repeat"), 10)
+    assert f"copies **[Chorus]** (line {line_of(FEATURES, '[Chorus]') + 1}" in repeat
+    assert "1 lyric line" in repeat and "+ big vocals" in repeat
+    model = await hover_text(client, uri, line_of(FEATURES, "model:"), 2)
+    assert "`model_id`" in model and "compose, detailed, stream" in model
+    title = await hover_text(client, uri, line_of(FEATURES, "title:"), 2)
+    assert "not sent" in title
+    adherence = await hover_text(client, uri, line_of(FEATURES, "@adherence"), 3)
+    assert "context_adherence" in adherence
+    close_song(client, uri)
+
+
+async def test_hover_on_a_diagnostic_gives_its_code_documentation(client: LanguageClient, tmp_path: Path) -> None:
+    text = FEATURES.replace("[Verse 1] 0:20", "[Verse 1] 20") + "# musicplan: ignore W103\n"
+    uri = await open_features(client, tmp_path, text)
+    line = line_of(text, "[Verse 1]")
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    e302 = docs.split("### E302", 1)[1].split("###", 1)[0]
+    value = await hover_text(client, uri, line, len("[Verse 1] 2"))
+    assert "E302" in value and e302.strip().split("\n")[-1] in value
+    in_comment = await hover_text(client, uri, line_of(text, "# musicplan"), len("# musicplan: ignore W1"))
+    assert "W103" in in_comment
+    close_song(client, uri)
+
+
+async def test_inlay_hints(client: LanguageClient, tmp_path: Path) -> None:
+    uri = await open_features(client, tmp_path)
+    lines = FEATURES.split("\n")
+    found = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        document(uri), types.Range(start=at(0, 0), end=at(len(lines), 0))))
+    labels = {(hint.position.line, hint.label) for hint in found or []}
+    intro = line_of(FEATURES, "[Intro]")
+    assert (intro, "= 16 s") in labels and (intro, "at 0:00") in labels
+    assert (line_of(FEATURES, "[Verse 1]"), "at 0:16") in labels
+    assert (line_of(FEATURES, "[Chorus 2]"), "15 s from [Chorus]") in labels
+    bars = next(hint for hint in found or [] if hint.label == "= 16 s")
+    assert bars.position.character == len("[Intro] 8 bars")
+    close_song(client, uri)
+
+
+async def test_inlay_hints_give_the_running_total_near_the_limit(client: LanguageClient, tmp_path: Path) -> None:
+    text = "model: music_v1\n\n" + "".join(f"[Part {n}] 2:00\n+ drone\n\n" for n in range(1, 6))
+    uri = await open_features(client, tmp_path, text)
+    found = await client.text_document_inlay_hint_async(types.InlayHintParams(
+        document(uri), types.Range(start=at(0, 0), end=at(40, 0))))
+    labels = [hint.label for hint in found or []]
+    assert "at 6:00" in labels  # below 9:00, no total
+    assert "at 8:00 · total 10:00 of 10:00" in labels
+    close_song(client, uri)
+
+
+async def completion_labels(client: LanguageClient, uri: str, line: int, character: int) -> list[str]:
+    found = await client.text_document_completion_async(types.CompletionParams(document(uri), at(line, character)))
+    items = found.items if isinstance(found, types.CompletionList) else (found or [])
+    return [item.label for item in items]
+
+
+async def test_completion(client: LanguageClient, tmp_path: Path) -> None:
+    text = FEATURES.replace("bpm: 120\n", "bpm: 120\n\nmodel: \nc2pa: \nmeter: \n") + (
+        "\n[Bridge] 0:10\n@\n@repeat \n@adherence \n@condition song_1 0:00-0:10 strength \n")
+    uri = await open_features(client, tmp_path, text)
+    blank = line_of(text, "bpm:") + 1
+    keys = await completion_labels(client, uri, blank, 0)
+    assert {"length", "seed", "format", "beat"} <= set(keys)
+    assert "title" not in keys and "meter" not in keys  # already set
+    assert await completion_labels(client, uri, line_of(text, "model: \n"), len("model: ")) == [
+        "music_v1", "music_v2", "music_v2_5"]
+    assert {"yes", "no"} <= set(await completion_labels(client, uri, line_of(text, "c2pa:"), len("c2pa: ")))
+    assert "6/8" in await completion_labels(client, uri, line_of(text, "meter:"), len("meter: "))
+    assert await completion_labels(client, uri, line_of(text, "@\n"), 1) == [
+        "repeat", "source", "adherence", "condition"]
+    names = await completion_labels(client, uri, line_of(text, "@repeat \n"), len("@repeat "))
+    assert names == ["Chorus 2", "Chorus", "Verse 1", "Intro"]  # the nearest first
+    assert await completion_labels(client, uri, line_of(text, "@adherence \n"), len("@adherence ")) == [
+        "low", "medium", "high"]
+    strength = line_of(text, "@condition")
+    assert await completion_labels(client, uri, strength, len(text.split("\n")[strength])) == [
+        "low", "medium", "high", "xhigh"]
+    close_song(client, uri)
+
+
+async def test_code_actions_for_a_bare_number(client: LanguageClient, tmp_path: Path) -> None:
+    text = FEATURES.replace("[Verse 1] 0:20", "[Verse 1] 20")
+    uri = await open_features(client, tmp_path, text)
+    line = line_of(text, "[Verse 1]")
+    found = await client.text_document_code_action_async(types.CodeActionParams(
+        document(uri), types.Range(start=at(line, 10), end=at(line, 10)),
+        types.CodeActionContext(diagnostics=client.diagnostics[uri])))
+    actions = [a for a in found or [] if isinstance(a, types.CodeAction)]
+    assert [a.title for a in actions] == ["Write `20s`", "Write `0:20`"]
+    for action, reading in zip(actions, ("20s", "0:20"), strict=True):
+        assert action.kind == types.CodeActionKind.QuickFix
+        assert action.diagnostics and action.diagnostics[0].code == "E302"
+        assert action.edit is not None and action.edit.changes is not None
+        (edit,) = action.edit.changes[uri]
+        fixed = apply_edits(text, [edit], client.encoding)  # type: ignore[attr-defined]
+        assert fixed == FEATURES.replace("[Verse 1] 0:20", f"[Verse 1] {reading}")
+    close_song(client, uri)
+
+
+async def test_definition_references_and_rename_of_a_repeated_section(client: LanguageClient,
+                                                                       tmp_path: Path) -> None:
+    uri = await open_features(client, tmp_path)
+    repeat, chorus = line_of(FEATURES, "@repeat"), line_of(FEATURES, "[Chorus]")
+    found = await client.text_document_definition_async(types.DefinitionParams(document(uri), at(repeat, 10)))
+    assert isinstance(found, types.Location)
+    assert (found.range.start.line, found.range.start.character, found.range.end.character) == (
+        chorus, 1, len("[Chorus"))
+    refs = await client.text_document_references_async(types.ReferenceParams(
+        text_document=document(uri), position=at(chorus, 3),
+        context=types.ReferenceContext(include_declaration=True)))
+    assert sorted((r.range.start.line, r.range.start.character) for r in refs or []) == [
+        (chorus, 1), (repeat, len("@repeat "))]
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=document(uri), position=at(repeat, 9), new_name="Hook"))
+    assert edit is not None and edit.changes is not None
+    renamed = apply_edits(FEATURES, edit.changes[uri], client.encoding)  # type: ignore[attr-defined]
+    assert renamed == FEATURES.replace("[Chorus]", "[Hook]").replace("@repeat Chorus", "@repeat Hook")
+    # The other sections are not renamed, and nothing is found on a lyric.
+    assert "[Chorus 2]" in renamed
+    none = await client.text_document_definition_async(types.DefinitionParams(
+        document(uri), at(line_of(FEATURES, "Neon"), 2)))
+    assert none is None
     close_song(client, uri)

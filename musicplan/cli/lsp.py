@@ -19,9 +19,10 @@ def cmd_lsp(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         from musicplan.lsp.server import serve
     except ImportError as exc:
-        if exc.name not in ("pygls", "lsprotocol", "cattrs"):
+        missing = (exc.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol", "cattrs"):
             raise
-        stderr.write(f"musicplan: the language server needs pygls and lsprotocol ({exc.name} is missing): "
+        stderr.write(f"musicplan: the language server needs pygls and lsprotocol ({missing} is missing): "
                      "install them with `pip install 'musicplan[lsp]'`\n")
         return Exit.USAGE
     serve()

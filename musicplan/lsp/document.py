@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from urllib.parse import unquote, urlparse
 
+from musicplan.analyse.durations import format_clock
 from musicplan.analyse.rules import Analysis, Resolved
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.pipeline import Options, analyse_text
@@ -18,12 +19,24 @@ from musicplan.read.written import Field, Section
 from musicplan.write.timeline import Row, rows
 
 
+def clock(ms: int) -> str:
+    return format_clock(ms)
+
+
+def seconds(ms: int) -> str:
+    """Milliseconds as seconds for people: `15 s`, `16.5 s`."""
+    return f"{ms / 1000:.3f}".rstrip("0").rstrip(".") + " s"
+
+
 def path_of(uri: str) -> str:
     """The file path a `file:` URI names (the URI itself for unsaved buffers)."""
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         return uri
     return unquote(parsed.path)
+
+
+_SET_ASIDE_ROUNDS = 3
 
 
 class Placed:
@@ -55,10 +68,32 @@ class SongDocument:
         self.path = path_of(uri)
         source = from_text(text, self.path)
         report = Report(self.path)
-        self.analysis: Analysis | None = analyse_text(source, report, options or Options())
+        options = options or Options()
+        self.analysis: Analysis | None = analyse_text(source, report, options)
         self.diagnostics: list[Diagnostic] = report.sorted()
+        if self.analysis is None:
+            self.analysis = self._set_aside(source.text, options)
         # The pipeline reads the text without a byte-order mark: so do positions.
         self.lines: list[str] = source.text.split("\n")
+
+    def _set_aside(self, text: str, options: Options) -> Analysis | None:
+        """The analysis of the text with the lines that did not parse set aside, for the
+        outline, hovers and completion while a line is half written (`@repeat ` before
+        its name). Its diagnostics are dropped: the document's are `check`'s."""
+        lines = text.split("\n")
+        found = self.diagnostics
+        for _ in range(_SET_ASIDE_ROUNDS):
+            for diagnostic in found:
+                if diagnostic.is_error and diagnostic.span.line <= len(lines):
+                    # A heading stays a heading, so that the lines under it stay in their section.
+                    broken = lines[diagnostic.span.line - 1].lstrip(" \t").startswith("[")
+                    lines[diagnostic.span.line - 1] = "[?]" if broken else "#"
+            report = Report(self.path)
+            analysis = analyse_text(from_text("\n".join(lines), self.path), report, options)
+            if analysis is not None:
+                return analysis
+            found = report.diagnostics
+        return None
 
     @property
     def has_errors(self) -> bool:
@@ -80,6 +115,13 @@ class SongDocument:
     @cached_property
     def fields(self) -> list[Field]:
         return self.analysis.song.fields if self.analysis is not None else []
+
+    def placed_of(self, resolved: Resolved) -> Placed | None:
+        return next((placed for placed in self.placed if placed.resolved is resolved), None)
+
+    def heading_at(self, line: int) -> Placed | None:
+        """The section whose heading is on ``line``."""
+        return next((placed for placed in self.placed if placed.section.heading.span.line == line), None)
 
     def section_at(self, line: int) -> Placed | None:
         """The section whose heading is at or above ``line`` (1-based)."""

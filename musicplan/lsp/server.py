@@ -5,13 +5,16 @@ per version of the text)."""
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from musicplan import __version__
-from musicplan.lsp import diagnose, formatting
+from musicplan.lsp import actions, complete, diagnose, formatting, hints, hover, names, outline
 from musicplan.lsp.document import SongDocument
+from musicplan.lsp.positions import from_position
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,12 @@ class SongServer(LanguageServer):
         doc = SongDocument(uri, buffer.source, buffer.version)
         self.documents[uri] = doc
         return doc
+
+    def at(self, uri: str, position: types.Position) -> tuple[SongDocument, int, int]:
+        """The document and the 1-based line and code-point column of a client position."""
+        doc = self.document(uri)
+        line, column = from_position(position, doc.lines, self.workspace.position_codec)
+        return doc, line, column
 
     def publish(self, uri: str) -> None:
         doc = self.document(uri)
@@ -61,6 +70,72 @@ def format_document(ls: SongServer, params: types.DocumentFormattingParams) -> l
     return formatting.format_edits(ls.document(params.text_document.uri), ls.workspace.position_codec)
 
 
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def document_symbols(ls: SongServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    return outline.symbols(ls.document(params.text_document.uri), ls.workspace.position_codec)
+
+
+@server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+def folding_ranges(ls: SongServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    return outline.folds(ls.document(params.text_document.uri))
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover_at(ls: SongServer, params: types.HoverParams) -> types.Hover | None:
+    doc, line, column = ls.at(params.text_document.uri, params.position)
+    return hover.hover(doc, line, column, ls.workspace.position_codec)
+
+
+@server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+def inlay_hints(ls: SongServer, params: types.InlayHintParams) -> list[types.InlayHint]:
+    doc = ls.document(params.text_document.uri)
+    return hints.inlay_hints(doc, params.range.start.line + 1, params.range.end.line + 1,
+                             ls.workspace.position_codec)
+
+
+@server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=complete.TRIGGERS))
+def completion(ls: SongServer, params: types.CompletionParams) -> types.CompletionList:
+    doc, line, column = ls.at(params.text_document.uri, params.position)
+    return types.CompletionList(is_incomplete=False,
+                                items=complete.complete(doc, line, column, ls.workspace.position_codec))
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+def code_actions(ls: SongServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    doc = ls.document(params.text_document.uri)
+    return actions.code_actions(doc, params.range.start.line + 1, params.range.end.line + 1,
+                                ls.workspace.position_codec)
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: SongServer, params: types.DefinitionParams) -> types.Location | None:
+    doc, line, column = ls.at(params.text_document.uri, params.position)
+    return names.definition(doc, line, column, ls.workspace.position_codec)
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+def references(ls: SongServer, params: types.ReferenceParams) -> list[types.Location]:
+    doc, line, column = ls.at(params.text_document.uri, params.position)
+    return names.references(doc, line, column, params.context.include_declaration, ls.workspace.position_codec)
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+def prepare_rename(ls: SongServer, params: types.PrepareRenameParams) -> types.Range | None:
+    doc, line, column = ls.at(params.text_document.uri, params.position)
+    return names.prepare_rename(doc, line, column, ls.workspace.position_codec)
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+def rename(ls: SongServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    doc, line, column = ls.at(params.text_document.uri, params.position)
+    return names.rename(doc, line, column, params.new_name, ls.workspace.position_codec)
+
+
 def serve() -> None:
     """Speak the protocol on standard input and output until the client says exit."""
-    server.start_io()
+    # pygls closes the streams it is given when it stops: give it copies, so that the
+    # command's own standard output stays open until the command ends.
+    stdin = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    stdout = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    server.start_io(stdin, stdout)

@@ -351,3 +351,28 @@ async def test_definition_references_and_rename_of_a_repeated_section(client: La
         document(uri), at(line_of(FEATURES, "Neon"), 2)))
     assert none is None
     close_song(client, uri)
+
+
+async def test_each_fix_of_check_is_one_code_action(client: LanguageClient, tmp_path: Path) -> None:
+    text = FEATURES.replace("title:", "tittle:").replace("@adherence high", "@adherence HIGH")
+    path = tmp_path / "fixes.song"
+    path.write_text(text, encoding="utf-8")
+    fixes = {item["code"]: item["fix"] for item in check_json(path) if item.get("fix")}
+    assert set(fixes) >= {"E200", "E413"}
+    uri = await open_song(client, path)
+    lines = text.split("\n")
+    found = await client.text_document_code_action_async(types.CodeActionParams(
+        document(uri), types.Range(start=at(0, 0), end=at(len(lines), 0)),
+        types.CodeActionContext(diagnostics=client.diagnostics[uri])))
+    actions = [a for a in found or [] if isinstance(a, types.CodeAction)]
+    by_code = {a.diagnostics[0].code: a for a in actions if a.diagnostics}
+    assert set(by_code) == set(fixes)  # one action for each diagnostic with a fix, no more
+    assert by_code["E200"].title == "Replace `tittle` with `title`"
+    assert by_code["E413"].title == "Replace `HIGH` with `high`"
+    fixed = text
+    for code in ("E413", "E200"):  # bottom to top, so that earlier edits keep their places
+        edit = by_code[code].edit
+        assert edit is not None and edit.changes is not None and by_code[code].is_preferred
+        fixed = apply_edits(fixed, edit.changes[uri], client.encoding)  # type: ignore[attr-defined]
+    assert fixed == FEATURES
+    close_song(client, uri)

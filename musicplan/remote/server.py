@@ -33,6 +33,7 @@ from musicplan.spec import limits
 
 FAILURES = ("rate_limit", "server_error", "drop", "slow", "bad_composition_plan", "bad_prompt",
             "unauthorized", "quota", "invalid")
+MAX_BODY_BYTES = 10 * 1024 * 1024  # a request body larger than this is answered 413
 _MODEL_NAMES = {"MusicPrompt", "ChunkPlan", "GenerationChunk", "AudioReference", "SongSection",
                 "SectionSource", "TimeRange", "MusicRequest"}
 
@@ -115,6 +116,21 @@ def sample_plan(prompt: str, length_ms: int | None, model: str) -> dict[str, Any
                          for i, (name, ms) in enumerate(zip(names, share, strict=False))]}
 
 
+class _Server(ThreadingHTTPServer):
+    """Many clients at once (the backlog of 5 socketserver keeps resets dozens of
+    64 concurrent ones), and no traceback when a client goes away mid-reply."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the client left: nothing of ours went wrong
+        super().handle_error(request, client_address)
+
+
 class MusicTestServer:
     """See the module's docstring. ``requests`` records what arrived."""
 
@@ -127,7 +143,7 @@ class MusicTestServer:
         self.requests: list[Recorded] = []
         self._failures: list[_Failure] = []
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # ---- control
@@ -161,8 +177,7 @@ class MusicTestServer:
         class Handler(_Handler):
             owner = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         httpd = self._httpd
         self._thread = threading.Thread(target=lambda: httpd.serve_forever(poll_interval=0.05),
                                         name="music-test-server", daemon=True)
@@ -276,15 +291,51 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return True
 
+    def _read_body(self) -> bytes | None:
+        """The request's body, or None once a 400/411/413 has answered a body that cannot be read."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            self._json(411, {"detail": {"status": "length_required", "message": "Content-Length is required."}})
+            return None
+        field = (self.headers.get("Content-Length") or "0").strip()
+        if not field.isdigit():  # "-1", "abc", "1e3", several values
+            self.close_connection = True
+            self._json(400, {"detail": {"status": "bad_request", "message": "Invalid Content-Length header."}})
+            return None
+        length = int(field)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._json(413, {"detail": {"status": "payload_too_large", "message": "Request body too large."}})
+            return None
+        return self.rfile.read(length)
+
     def do_POST(self) -> None:  # noqa: N802 - the http.server name
+        try:
+            self._post()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client left
+        except Exception:  # a stand-in bug: answered as the API would, never a silent close
+            self.close_connection = True
+            if not self._replied:
+                self._json(500, {"detail": {"status": "internal_error", "message": "Something went wrong."}})
+
+    _replied = False
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._replied = True
+        super().send_response(code, message)
+
+    def _post(self) -> None:
         owner = self.owner
+        self._replied = False
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length)
+        raw = self._read_body()
+        if raw is None:
+            return
         try:
             body: Any = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
         owner.requests.append(Recorded("POST", parts.path, query, headers, body))
@@ -311,7 +362,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(422, {"detail": [{"loc": ["query", "output_format"], "msg": "Input should be a "
                                          "valid output format", "type": "enum"}]})
             return
-        errors = validation_errors(body, endpoint)
+        try:
+            errors = validation_errors(body, endpoint)
+        except RecursionError:
+            errors = [{"loc": ["body"], "msg": "the body nests too deeply", "type": "json_invalid"}]
         if errors:
             self._json(422, {"detail": errors})
             return
@@ -345,10 +399,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(422, {"detail": [{"loc": ["body", "prompt"], "msg": "Field required", "type": "missing"}]})
             return
         model = body.get("model_id") or limits.DEFAULT_MODEL
-        if model not in limits.MODELS:
+        if not isinstance(model, str) or model not in limits.MODELS:
             self._json(422, {"detail": [{"loc": ["body", "model_id"], "msg": "unknown model", "type": "enum"}]})
             return
-        self._json(200, sample_plan(prompt, body.get("music_length_ms"), model))
+        length = body.get("music_length_ms")
+        if length is not None and (not isinstance(length, int) or isinstance(length, bool)):
+            self._json(422, {"detail": [{"loc": ["body", "music_length_ms"], "msg": "Input should be a valid "
+                                         "integer", "type": "int_type"}]})
+            return
+        if length is not None and not limits.LENGTH_MS_MIN <= length <= limits.LENGTH_MS_MAX:
+            self._json(422, {"detail": [{"loc": ["body", "music_length_ms"], "msg": f"Input should be from "
+                                         f"{limits.LENGTH_MS_MIN} to {limits.LENGTH_MS_MAX}",
+                                         "type": "value_error"}]})
+            return
+        self._json(200, sample_plan(prompt, length, model))
 
 
 def _suggested_plan(body: Any) -> Any:

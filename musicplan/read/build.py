@@ -2,14 +2,17 @@
 
 ``LineMaker`` runs inside the LALR parser (Lark's inline transformer): each
 line becomes its model object the moment the parser reduces it, so no parse
-tree is ever built (a large song's tree took most of its memory). ``build``
-then assembles the lines in order into a header and sections, which is where
+tree is ever built (a large song's tree took most of its memory). Most lines
+reach it as one token; ``PARTS`` splits them with the grammar's own patterns
+for their parts (a key, a style, a heading, a duration). ``build`` then
+assembles the lines in order into a header and sections, which is where
 context matters: an indented line continues a field, or is a lyric.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, cast
 
 from lark import Token, Transformer
@@ -126,6 +129,67 @@ def set_aside_token(kind: str, raw: str, number: int, column: int, word: str,
     return token
 
 
+class LineParts:
+    """The grammar's patterns for the parts of a line, given by ``lark_parser``
+    from the loaded grammar (``learn``), and the splitting done with them.
+    Splitting also tells where a line stops fitting, for syntax messages."""
+
+    def learn(self, pattern_of: Callable[[str], str]) -> None:
+        self.field = re.compile(f"({pattern_of('KEY')})({pattern_of('_COLON')})")
+        self.sign = re.compile(f"{pattern_of('PLUS')}|{pattern_of('MINUS')}")
+        self.item = re.compile(f"({pattern_of('QUOTED')})|{pattern_of('ITEM')}")
+        self.comma = re.compile(pattern_of("_COMMA"))
+        self.heading = re.compile(pattern_of("HEADING"))
+        self.duration = re.compile(pattern_of("DURATION"))
+        self.kinds = re.compile("|".join(f"(?P<{name}>{pattern_of(name)})" for name in _DURATION_KINDS))
+
+    def style(self, text: str, start: int) -> tuple[list[tuple[int, int, bool]], int | None]:
+        """The items of a style list that begins at ``start`` (past its sign), as
+        (start, end, quoted) offsets, and the offset where the list stops
+        fitting the grammar (None when all of ``text`` fits)."""
+        items: list[tuple[int, int, bool]] = []
+        end = len(text)
+        pos = start
+        while True:
+            item = self.item.match(text, pos)
+            if item is None:
+                return items, pos
+            quoted = item.group(1) is not None
+            items.append((item.start(), item.end(), quoted))
+            pos = item.end()
+            if quoted:
+                while pos < end and text[pos] in _WS:
+                    pos += 1
+            if pos >= end:
+                return items, None
+            comma = self.comma.match(text, pos)
+            if comma is None:
+                return items, pos
+            pos = comma.end()
+
+    def heading_parts(self, text: str, start: int) -> tuple[int, int, int] | None:
+        """A heading at ``start``: where its brackets end (with the spaces
+        after them), where its duration ends (the same offset if it has none),
+        and where what follows stops fitting (``len(text)`` if it all fits);
+        None when the brackets do not close."""
+        heading = self.heading.match(text, start)
+        if heading is None:
+            return None
+        duration = self.duration.match(text, heading.end())
+        after = duration.end() if duration else heading.end()
+        rest = after
+        while rest < len(text) and text[rest] in _WS:
+            rest += 1
+        return heading.end(), after, rest
+
+    def duration_kind(self, text: str) -> str:
+        found = self.kinds.fullmatch(text)
+        return _DURATION_KINDS[found.lastgroup] if found and found.lastgroup else "number"
+
+
+PARTS = LineParts()
+
+
 class LineMaker(Transformer):
     """Grammar rule -> model object, called by the parser as it reduces."""
 
@@ -140,67 +204,79 @@ class LineMaker(Transformer):
     def duration_value(self, children: list[Duration]) -> Duration:
         return children[0]
 
-    # ---- lines
-    def field(self, children: list[Token]) -> Field:
-        key = children[0]
-        raw_key = str(key).rstrip(_WS)
-        line, column = at(key)
+    # ---- lines: each is one token, made into its model object as the parser
+    # shifts it (Lark calls a transformer's method named after a terminal)
+    def FIELD_LINE(self, token: Token) -> Field:
+        text = str(token).rstrip("\r\n")
+        line, column = at(token)
+        found = PARTS.field.match(text)
+        assert found is not None  # the token is a FIELD_LINE
+        raw_key = found.group(1).rstrip(_WS)
         key_span = Span(line, column, line, column + len(raw_key))
-        value_token = children[1] if len(children) > 1 else None
-        if value_token is not None:
-            value = str(value_token).rstrip(_LINE_END)
-            value_span = _trimmed_span(value_token)
+        value = text[found.end():].rstrip(_WS)
+        if value:
+            start = column + found.end()
+            value_span = Span(line, start, line, start + len(value))
         else:
-            value = ""
-            end = cast(int, key.end_column) + 1  # just past the colon
+            end = column + found.end(1) + 1  # just past the colon
             value_span = Span(line, end, line, end)
         return Field(raw_key.lower(), raw_key, value, key_span, value_span)
 
-    def cont(self, children: list[Token]) -> Indented:
-        token = children[0]
-        raw = str(token).rstrip("\r")
+    def CONT_LINE(self, token: Token) -> Indented:
+        raw = str(token).rstrip("\r\n")
         stripped = raw.strip(_WS)
         line, start = at(token)
         column = start + (len(raw) - len(raw.lstrip(_WS)))
         return Indented(stripped, Span(line, column, line, column + len(stripped)), column)
 
-    def comment(self, children: list[Token]) -> Comment | SetAside:
-        token = children[0]
+    def COMMENT_LINE(self, token: Token) -> Comment | SetAside:
         if isinstance(token, SetAsideToken):
             return SetAside(token.word, span_of(token))
         return Comment(str(token).rstrip(_LINE_END), _trimmed_span(token))
 
-    def blank(self, children: list[Token]) -> Blank:
-        return Blank(at(children[0])[0])
+    def BLANK(self, token: Token) -> Blank:
+        return Blank(at(token)[0])
 
-    def _style(self, children: list[Token], positive: bool) -> StyleLine:
-        sign = children[0]
-        items = [_item(token) for token in children[1:]]
-        end = items[-1].span if items else span_of(sign)
-        return StyleLine(positive, items, span_of(sign).to(end))
+    def STYLE_LINE(self, token: Token) -> StyleLine:
+        text = str(token).rstrip("\r\n")
+        line, column = at(token)
+        sign = PARTS.sign.match(text)
+        assert sign is not None  # the token is a STYLE_LINE
+        found, _ = PARTS.style(text, sign.end())
+        items = []
+        for start, end, quoted in found:
+            if quoted:
+                items.append(StyleItem(unescape_quoted(text[start + 1 : end - 1]),
+                                       Span(line, column + start, line, column + end), True))
+            else:
+                item = text[start:end].rstrip(_WS)
+                items.append(StyleItem(item, Span(line, column + start, line, column + start + len(item)), False))
+        return StyleLine(text[0] == "+", items, Span(line, column, line, items[-1].span.end_column))
 
-    def positive_style(self, children: list[Any]) -> StyleLine:
-        return self._style(children, True)
+    def HEADING_LINE(self, token: Token) -> Heading:
+        line, column = at(token)
+        if isinstance(token, SetAsideToken) and token.name_unread:
+            return Heading(str(token), "", span_of(token), None, True, True)
+        text = str(token).rstrip("\r\n")
+        parts = PARTS.heading_parts(text, 0)
+        assert parts is not None  # the token is a HEADING_LINE, or a stand-in whose brackets close
+        bracketed, after, _ = parts
+        raw = text[:bracketed].rstrip(_WS)
+        duration = None
+        if after > bracketed:
+            written = text[bracketed:after]
+            duration = Duration(written, PARTS.duration_kind(written),
+                                Span(line, column + bracketed, line, column + after))
+        name_span = Span(line, column, line, column + len(raw))
+        return Heading(raw[1:-1], unescape_name(raw[1:-1].strip(_WS)), name_span, duration,
+                       False, duration is None and isinstance(token, SetAsideToken))
 
-    def negative_style(self, children: list[Any]) -> StyleLine:
-        return self._style(children, False)
-
-    def heading(self, children: list[Any]) -> Heading:
-        token = children[0]
-        if isinstance(token, SetAsideToken):
-            if token.name_unread:
-                return Heading(str(token), "", span_of(token), None, True, True)
-            raw = str(token).rstrip(_WS)[1:-1]
-            return Heading(raw, unescape_name(raw.strip(_WS)), _trimmed_span(token), None, False, True)
-        raw = str(token).rstrip(_WS)[1:-1]  # the token takes the spaces after `]`
-        duration = children[1] if len(children) > 1 else None
-        return Heading(raw, unescape_name(raw.strip(_WS)), _trimmed_span(token), duration)
-
-    def lyric(self, children: list[Token]) -> Lyric | LoneEscape:
-        token = children[0]
+    def LYRIC(self, token: Token) -> Lyric | LoneEscape:
         text = str(token).rstrip(_LINE_END)
         line, column = at(token)
         return lyric_of(text, Span(line, column, line, column + len(text)), column)
+
+    ESCAPED = LYRIC
 
     # ---- directives
     def repeat(self, children: list[Token]) -> Repeat:
@@ -230,12 +306,6 @@ class LineMaker(Transformer):
 
     def start(self, children: list[Any]) -> list[Any]:
         return children
-
-
-def _item(token: Token) -> StyleItem:
-    if token.type == "QUOTED":
-        return StyleItem(unescape_quoted(str(token)[1:-1]), span_of(token), True)
-    return StyleItem(str(token).rstrip(_LINE_END), _trimmed_span(token), False)
 
 
 def lyric_of(stripped: str, span: Span, column: int) -> Lyric | LoneEscape:

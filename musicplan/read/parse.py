@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from lark import Token
@@ -11,8 +10,8 @@ from lark.exceptions import UnexpectedInput
 
 from musicplan.base.diagnostics import Edit, Report, Span
 from musicplan.read import repairs
-from musicplan.read.build import SetAsideToken, set_aside_token
-from musicplan.read.lark_parser import parse, parser
+from musicplan.read.build import PARTS, SetAsideToken, set_aside_token
+from musicplan.read.lark_parser import parse
 from musicplan.read.written import Duration
 
 _DURATION_FORMS = "durations look like 0:20, 1:05.5, 20s, 1.25s, 20000ms, 2m, 1m30s or 8 bars"
@@ -108,16 +107,14 @@ class _Recovery:
         _explain(exc, number, self.lines, number <= self.first_heading, self.report)
         ip = exc.interactive_parser
         state = ip.parser_state
-        popped: list[Any] = []
         while state.value_stack and _line_of(state.value_stack[-1]) == number:
-            popped.append(state.value_stack.pop())
+            state.value_stack.pop()  # what the parser had taken of the line (a directive's words)
             state.state_stack.pop()
         self._skip_to_next_line(ip.lexer_thread.state, number)
         raw = self.lines[number - 1].rstrip("\r")
         saved = (list(state.state_stack), list(state.value_stack))
         try:
-            state.feed_token(self._stand_in(raw, number, popped))
-            state.feed_token(Token("_NL", "\n", None, number, len(raw) + 1))
+            state.feed_token(self._stand_in(raw, number))
         except UnexpectedInput:  # no stand-in fits here: the line is just skipped
             state.state_stack[:], state.value_stack[:] = saved
         return True
@@ -129,14 +126,17 @@ class _Recovery:
         end = self.text.find("\n", counter.char_pos)
         counter.feed(self.text[counter.char_pos : len(self.text) if end < 0 else end + 1])
 
-    def _stand_in(self, raw: str, number: int, popped: list[Any]) -> SetAsideToken:
+    def _stand_in(self, raw: str, number: int) -> SetAsideToken:
+        """A heading stays a heading (so that the lines under it stay section
+        lines) with what could be read of it; any other line becomes a
+        ``SetAside`` in the place of a comment."""
         stripped = raw.lstrip(" \t")
         column = len(raw) - len(stripped) + 1
         if stripped.startswith("["):
-            heading = next((v for v in popped if isinstance(v, Token) and v.type == "HEADING"), None)
-            if heading is not None:  # the name was read; the rest of the line was not
-                return set_aside_token("HEADING", str(heading), number, heading.column or column, "[", False)
-            return set_aside_token("HEADING", stripped, number, column, "[", True)
+            parts = PARTS.heading_parts(stripped, 0)
+            if parts is not None:  # the name was read, what follows it not
+                return set_aside_token("HEADING_LINE", stripped[: parts[0]], number, column, "[", False)
+            return set_aside_token("HEADING_LINE", stripped, number, column, "[", True)
         first_word = (stripped.split() or [""])[0]
         if stripped.startswith("@"):
             word = first_word
@@ -144,7 +144,7 @@ class _Recovery:
             word = stripped.partition(":")[0].strip(" \t").lower()
         else:
             word = first_word.lower()
-        return set_aside_token("COMMENT", stripped, number, column, word, False)
+        return set_aside_token("COMMENT_LINE", stripped, number, column, word, False)
 
     def give_up(self, exc: UnexpectedInput) -> None:
         """Report the line, and keep the lines the parser had made before it."""
@@ -212,10 +212,15 @@ def _misspelt_duration(text: str, line: int, column: int, report: Report) -> boo
     return False
 
 
-@lru_cache(maxsize=1)
-def _heading_pattern() -> re.Pattern[str]:
-    """The grammar's own pattern of a heading (with the spaces after it)."""
-    return re.compile(parser().get_terminal("HEADING").pattern.to_regexp())
+def _misfit(raw: str, indent: int) -> int:
+    """Where a heading or style line stops fitting the grammar (an offset), as
+    Lark would find it reading the line's parts one by one."""
+    if raw[indent] == "[":
+        parts = PARTS.heading_parts(raw, indent)
+        return indent if parts is None else parts[2]
+    sign = PARTS.sign.match(raw, indent)
+    stop = PARTS.style(raw, sign.end() if sign else indent + 1)[1]
+    return len(raw) if stop is None else stop
 
 
 def _error_line(exc: UnexpectedInput, lines: list[str]) -> int:
@@ -232,6 +237,10 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], in_header: boo
     stripped = raw.lstrip(" \t")
     indent = len(raw) - len(stripped)
     first = stripped[:1]
+    if first in ("[", "+", "-"):
+        # Such a line is one token, so Lark stops at its start: the place where
+        # it stops fitting comes from splitting it with the grammar's patterns.
+        column = _misfit(raw, indent) + 1
     line_span = Span(number, indent + 1, number, max(len(raw), indent) + 1)
     word = _WORD.match(raw, column - 1)
     word_text = word.group(0) if word else ""
@@ -274,11 +283,11 @@ def _explain(exc: UnexpectedInput, number: int, lines: list[str], in_header: boo
 
 def _duration_fix(number: int, raw: str) -> tuple[Edit, ...]:
     """The repair of what follows a heading, when it can only mean one duration (``8Bars``, ``20 sec``)."""
-    heading = _heading_pattern().match(raw, raw.index("["))
-    if heading is None:
+    parts = PARTS.heading_parts(raw, raw.index("["))
+    if parts is None:
         return ()
-    text = raw[heading.end():].rstrip(" \t")
-    start = heading.end() + 1
+    text = raw[parts[0]:].rstrip(" \t")
+    start = parts[0] + 1
     return repairs.replace(Span(number, start, number, start + len(text)), repairs.duration(text))
 
 
@@ -292,11 +301,9 @@ def _explain_heading(number: int, raw: str, column: int, here: Span,
                      "write it as `[Name] 0:20`; inside a name write `\\]` for `]`; "
                      "start a lyric with `\\[` to keep a `[`")
         return
-    heading = _heading_pattern().match(raw, start - 1)
-    if heading is not None:
-        after = heading.end()
-        if _misspelt_duration(raw[after:], number, after + 1, report):
-            return
+    parts = PARTS.heading_parts(raw, start - 1)
+    if parts is not None and _misspelt_duration(raw[parts[0]:], number, parts[0] + 1, report):
+        return
     if word_text[:1].isdigit():
         report.error("E300", here, f"`{word_text}` is not a duration", _DURATION_FORMS, fix)
         return

@@ -5,6 +5,7 @@ API, nothing is paid for and then lost, and every wait and read is bounded."""
 from __future__ import annotations
 
 import gzip
+import os
 import json
 import time
 from pathlib import Path
@@ -306,3 +307,41 @@ def test_plan_with_line_breaks_in_the_prompt_writes_a_song_that_checks(server, t
     assert main(["check", str(target)]) == 0
     assert "\r" not in target.read_text(encoding="utf-8")
 
+
+
+def test_render_onto_its_own_input_is_refused_before_sending(server, song, capsys):
+    assert render(server.url, str(song), "-o", str(song), "--force") == 2
+    assert server.requests == [] and song.read_text(encoding="utf-8") == SONG
+    assert "would replace the input" in capsys.readouterr().err
+
+
+def test_render_into_a_fifo_streams_the_audio_and_writes_no_sidecar(server, song, tmp_path):
+    import threading
+
+    fifo = tmp_path / "player"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    try:
+        time.sleep(0.2)
+        assert render(server.url, str(song), "-o", str(fifo), "--force", "--endpoint", "stream") == 0
+    finally:
+        reader.join(10)
+    assert len(got[0]) == server.audio_size and names(tmp_path) == ["neon.song", "player"]
+
+
+def test_a_page_that_echoes_the_key_is_kept_without_it(song, tmp_path):
+    def page(conn, head, body):
+        sent_key = header(head, "xi-api-key") or ""
+        conn.sendall(response("200 OK", {"Content-Type": "text/html"}, f"<p>{sent_key}</p>".encode()))
+
+    with RawServer(page) as raw:
+        assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 6
+    assert (tmp_path / "x.mp3.part").read_text() == "<p>***</p>"
+
+
+def test_a_bad_base_url_in_the_environment_names_the_variable(song, monkeypatch, capsys):
+    monkeypatch.setenv("ELEVENLABS_BASE_URL", "api.elevenlabs.io")
+    assert main(["render", str(song)]) == 2
+    assert "$ELEVENLABS_BASE_URL" in capsys.readouterr().err

@@ -292,3 +292,13 @@ def test_sigterm_cleans_up_the_temporary_file_like_ctrl_c(song, tmp_path):
     assert process.returncode == 143, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here.song"]
     assert b"Traceback" not in err
+
+
+def test_closed_standard_streams_are_messages(song):
+    closed_out = subprocess.run(f'"{sys.executable}" -m musicplan check "{song}" >&-', shell=True,
+                                capture_output=False, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert closed_out.returncode == 2 and b"standard output: it is closed" in closed_out.stderr
+    closed_in = subprocess.run(f'"{sys.executable}" -m musicplan check - <&-', shell=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, check=False)
+    assert closed_in.returncode == 2 and b"cannot read -: it is closed" in closed_in.stderr
+    assert b"Traceback" not in closed_out.stderr + closed_in.stderr

@@ -5,6 +5,8 @@ of commands (``songs``: check, compile; ``formatting``: fmt, decompile; ``import
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import os
 import signal
 import sys
@@ -39,9 +41,10 @@ class _Guarded:
     disk may be full (``> /dev/full``): the first failure is remembered, what
     follows is dropped, and the command still finishes with its own result."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.failure: OSError | None = None
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream: Any = stream if stream is not None else io.StringIO()
+        # Started with the stream closed (`>&-`): Python gives None; every write fails.
+        self.failure: OSError | None = None if stream is not None else OSError(errno.EBADF, "it is closed")
 
     def write(self, text: str) -> int:
         if self.failure is None:

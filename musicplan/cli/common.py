@@ -4,6 +4,7 @@ source lines under diagnostics, and the lint options of a run."""
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -85,6 +86,8 @@ def read_inputs(paths: Sequence[str], stderr: TextIO, *, folders: bool = True,
     for path in _expand(paths, excluded) if folders else paths:
         try:
             if path == STDIN:
+                if sys.stdin is None:  # started with it closed (`<&-`)
+                    raise OSError(errno.EBADF, "it is closed")
                 inputs.items.append(Input(STDIN_NAME, sys.stdin.buffer.read()))
             else:
                 inputs.items.append(Input(path, Path(path).read_bytes()))

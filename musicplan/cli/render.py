@@ -16,7 +16,17 @@ from typing import Any, TextIO
 
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.base.files import write_atomic
-from musicplan.cli.common import STDIN_NAME, Exit, Input, Snippets, Terminated, UsageError, emit, read_inputs
+from musicplan.cli.common import (
+    STDIN_NAME,
+    Exit,
+    Input,
+    Snippets,
+    Terminated,
+    UsageError,
+    emit,
+    onto_input,
+    read_inputs,
+)
 from musicplan.cli.report import SourceLines
 
 
@@ -101,9 +111,10 @@ def _key(args: argparse.Namespace) -> str | None:
     from musicplan.remote.client import BASE_URL_ENV, KEY_ENV, SetupError, check_base_url, check_key
 
     try:
-        base_url = args.base_url or os.environ.get(BASE_URL_ENV)
-        if base_url is not None:
-            check_base_url(base_url)
+        if args.base_url is not None:
+            check_base_url(args.base_url)
+        elif os.environ.get(BASE_URL_ENV):
+            check_base_url(os.environ[BASE_URL_ENV], f"${BASE_URL_ENV}")
         key = args.api_key or os.environ.get(KEY_ENV)
         return check_key(key) if key and key.strip() else None
     except SetupError as exc:
@@ -196,14 +207,17 @@ def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], for
     say(f"the API's suggestion is in {target}")
 
 
-def _unwritable(target: Path, meta: Path, force: bool) -> str | None:
+def _unwritable(target: Path, meta: Path, force: bool, source: str) -> str | None:
     """Why the audio and its metadata could not be written where they would go
     (checked before anything is sent, so a generation is never paid for nothing)."""
     import os
 
     from musicplan.base.files import check_name
 
-    for path in (target, meta):
+    paths = (target, meta) if _regular_or_new(target) else (target,)  # a device or pipe gets no sidecar
+    for path in paths:
+        if onto_input(path, [source]):
+            return f"{path} would replace the input {source} itself"
         if path.is_dir():
             return f"{path} is a folder"
         if path.exists() and not force:  # a dangling link is written through, as the writer does
@@ -215,6 +229,23 @@ def _unwritable(target: Path, meta: Path, force: bool) -> str | None:
             except OSError as exc:
                 return f"cannot write {path}: {exc.strerror}"
     return None
+
+
+def _regular_or_new(path: Path) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return True
+
+
+def _redact_file(path: Path, key: str | None) -> None:
+    """A kept reply that is not audio (a page, JSON) may echo the key: it is not kept."""
+    data = path.read_bytes()
+    clean = redact(data.decode("latin-1"), key).encode("latin-1")
+    if clean != data:
+        write_atomic(path, clean)
 
 
 def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -243,7 +274,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     output_format = args.format or song.output_format
     target = Path(args.output) if args.output else _default_target(item, song.title, output_format)
     meta = target.with_name(target.name + ".json")
-    problem = _unwritable(target, meta, args.force)
+    problem = _unwritable(target, meta, args.force, item.path)
     if problem:
         say(f"musicplan: {problem}: nothing was sent")
         return Exit.USAGE
@@ -275,9 +306,11 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if kept is not None:
                 say(f"the audio is kept as {kept}")
             return Exit.USAGE
-        if kept is not None:
-            say(f"what arrived is kept as {kept}" if isinstance(exc, NotAudio) else
-                f"the partial download is kept as {kept}")
+        if kept is not None and isinstance(exc, NotAudio):
+            _redact_file(kept, key)
+            say(f"what arrived is kept as {kept}")
+        elif kept is not None:
+            say(f"the partial download is kept as {kept}")
         if isinstance(exc, FileExistsError):
             say(f"musicplan: {exc}")
             return Exit.USAGE
@@ -303,6 +336,9 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for warning in result.warnings:
         say(f"warning: {warning}")
     summary = f"{target} ({result.bytes_received} bytes, song id {result.song_id or 'unknown'})"
+    if out.direct:
+        say(f"wrote {summary} (no metadata file beside a device or pipe)")
+        return Exit.OK
     try:
         # A server may echo the key anywhere in what it sends: it is not written down.
         write_atomic(meta, redact(json.dumps(metadata, ensure_ascii=False, indent=2), key) + "\n")

@@ -233,12 +233,12 @@ def check_key(key: str) -> str:
     return key
 
 
-def check_base_url(url: str) -> str:
+def check_base_url(url: str, source: str = "--base-url") -> str:
     """An http(s) address with a host, a valid port and no query or fragment, without its trailing slash."""
     from urllib.parse import urlsplit
 
     def bad(why: str) -> SetupError:
-        return SetupError(f"--base-url {url!r}: {why} (e.g. {DEFAULT_BASE_URL})")
+        return SetupError(f"{source} {url!r}: {why} (e.g. {DEFAULT_BASE_URL})")
 
     if any(not " " < char < "\x7f" for char in url):
         raise bad("it holds a space, a control or a non-ASCII character")

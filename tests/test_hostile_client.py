@@ -5,8 +5,8 @@ API, nothing is paid for and then lost, and every wait and read is bounded."""
 from __future__ import annotations
 
 import gzip
-import os
 import json
+import os
 import time
 from pathlib import Path
 

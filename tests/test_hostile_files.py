@@ -299,6 +299,6 @@ def test_closed_standard_streams_are_messages(song):
                                 capture_output=False, stderr=subprocess.PIPE, timeout=60, check=False)
     assert closed_out.returncode == 2 and b"standard output: it is closed" in closed_out.stderr
     closed_in = subprocess.run(f'"{sys.executable}" -m musicplan check - <&-', shell=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, check=False)
+                               capture_output=True, timeout=60, check=False)
     assert closed_in.returncode == 2 and b"cannot read -: it is closed" in closed_in.stderr
     assert b"Traceback" not in closed_out.stderr + closed_in.stderr

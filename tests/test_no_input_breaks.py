@@ -109,3 +109,17 @@ def test_hints_point_the_right_way():
     assert "`[Chorus\\] 2] 0:20`" in found["E402"].hint
     found = {d.code: d for d in diagnostics("bpm: 90\n[Bridge]\n+ x\n")}
     assert found["E402"].hint == "write one after the heading, e.g. `[Bridge] 0:20` or `[Bridge] 8 bars`"
+
+
+@pytest.mark.parametrize("text", [
+    "prompt: " + "[verse " * 40_000 + "\ninstrumental: yes\n",   # a tag that never closes, 40,000 times
+    "+ " + "‘a," * 40_000 + "b’\n[V] 0:10\n",                      # quotes that one far item closes
+    "[V] 0:10\n+ x\n- I " + "a" * 40_000 + " b c\n",               # a word with no -ing to find
+    "[V] 0:10\n+ x\nb" + " a" * 40_000 + ":\n",                    # a lyric that almost reads as a field
+    "[V] 0:10\n+ x\n" + "[C" * 40_000 + "\n",                       # chords that never close
+])
+def test_misreadings_are_looked_for_in_linear_time(text):
+    started = time.perf_counter()
+    found = diagnostics(text)
+    assert time.perf_counter() - started < 5  # the first of these took 40 s
+    assert all(len(d.message) <= 400 for d in found)

@@ -26,7 +26,8 @@ _OPENING = "“”„‘’‚'«»‹›「『"
 # A closing quote; `'` only where it ends a word's quote, not inside one (`80's`).
 _CLOSING = re.compile(r"[”“’‘»«›‹」』]|'(?![A-Za-z0-9])")
 # Section tags in a prompt that ask for a voice.
-_SUNG_TAG = re.compile(r"\[\s*(?:verse|chorus|pre-?chorus|hook|refrain|bridge|rap|vocals?)\b[^\]\n]*\]", re.I)
+_SUNG_TAG = re.compile(r"\[[ \t]*(?:verse|chorus|pre-?chorus|hook|refrain|bridge|rap|vocals?)\b[^\[\]\n]{0,60}\]",
+                       re.I)
 
 # A `-` line that reads as a sung line: the marks of a sentence, weighed.
 _PRONOUN = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|you|you're|your|we|we're|our|us|she|he|they|them|"
@@ -142,29 +143,33 @@ def _bulleted_lyric(line: StyleLine, report: Report) -> None:
 
 def _style_line(line: StyleLine, report: Report) -> None:
     items = line.items
+    # The index of the next item that closes a quote, for each item: one pass from the right.
+    closers: list[int | None] = [None] * len(items)
+    following: int | None = None
+    for index in range(len(items) - 1, -1, -1):
+        closers[index] = following
+        if not items[index].quoted and _CLOSING.search(items[index].text):
+            following = index
+    inside_until = -1  # the items up to here were reported with the quote they stand in
     for index, item in enumerate(items):
         if item.quoted:
             continue
         _hash(item, report)
         text = item.text
-        if text[:1] in _OPENING and not _CLOSING.search(text, 1):
-            closer = next((later for later in items[index + 1:]
-                           if not later.quoted and _CLOSING.search(later.text)), None)
-            if closer is not None:
-                count = items.index(closer) - index + 1
-                report.warning("W203", item.span.to(closer.span),
-                               f"`{text[0]}` does not quote a style: `{text}` … `{closer.text}` "
-                               f"is sent as {count} styles, split at its commas",
-                               f"only `\"` quotes a style: write `\"{_between(items[index:], closer)}\"`")
+        end = closers[index]
+        if index <= inside_until or end is None or text[:1] not in _OPENING or _CLOSING.search(text, 1):
+            continue
+        inside_until = end
+        closer = items[end]
+        report.warning("W203", item.span.to(closer.span),
+                       f"`{text[0]}` does not quote a style: `{text}` … `{closer.text}` "
+                       f"is sent as {end - index + 1} styles, split at its commas",
+                       f"only `\"` quotes a style: write `\"{_between(items[index:end + 1])}\"`")
 
 
-def _between(items: list[StyleItem], closer: StyleItem) -> str:
-    parts = []
-    for item in items:
-        parts.append(item.text)
-        if item is closer:
-            break
-    joined = ", ".join(parts)[1:]
+def _between(items: list[StyleItem]) -> str:
+    """The items from the opening quote to the closing one, as one quoted style's text."""
+    joined = ", ".join(item.text for item in items)[1:]
     end = max(m.start() for m in _CLOSING.finditer(joined))
     return (joined[:end] + joined[end + 1:]).replace("\\", "\\\\").replace('"', '\\"')
 

@@ -294,3 +294,21 @@ def test_vscode_extension_contributes_the_grammar_and_configuration() -> None:
     assert contributed["path"].lstrip("./") in copier.replace("', '", "/")
     assert language["configuration"].lstrip("./") in copier
     assert manifest["contributes"]["configuration"]["properties"]["musicplan.path"]["default"] == "musicplan"
+
+
+def test_every_field_of_the_vocabulary_is_highlighted_with_its_kind_of_value() -> None:
+    from musicplan.spec import limits
+    from musicplan.spec.vocabulary import FIELDS
+
+    samples = {"boolean": ("yes", "constant.language.boolean.song"),
+               "model": (limits.MODELS[-1], "support.constant.model.song"),
+               "format": (limits.OUTPUT_FORMATS[0], "support.constant.format.song"),
+               "seed": ("42", "constant.numeric.song"), "bpm": ("92.5", "constant.numeric.song"),
+               "meter": ("6/8", "constant.numeric.fraction.song"), "beat": ("3/8", "constant.numeric.fraction.song"),
+               "duration": ("2:30", "constant.numeric.duration.song")}
+    keys = [key for key, spec in FIELDS.items() if spec.kind != "prompt"]
+    lines = tokenize("".join(f"{key}: {samples.get(FIELDS[key].kind, ('words', ''))[0]}\n" for key in keys))
+    for key, tokens in zip(keys, lines, strict=True):
+        value, scope = samples.get(FIELDS[key].kind, ("words", "string.unquoted.value.song"))
+        assert "support.type.property-name.song" in scopes_of(tokens, key), key
+        assert scope in scopes_of(tokens, value), (key, scopes_of(tokens, value))

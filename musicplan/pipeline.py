@@ -32,12 +32,15 @@ class Options(Record):
     """What a run asks of the checker, in one record: ``model`` overrides the
     song's own, ``ignore`` silences warning codes, ``enable`` turns on lints
     that are off by default; ``lints`` False runs the format's rules alone
-    (``decompile`` reports only what stops or changes the song)."""
+    (``decompile`` reports only what stops or changes the song); ``strict``
+    makes warnings fail the run. The command line and the settings file
+    (``cli/config``) meet here."""
 
     model: str | None = None
     ignore: frozenset[str] = _NO_CODES
     enable: frozenset[str] = _NO_CODES
     lints: bool = True
+    strict: bool = False
 
 
 class Checked(Record):

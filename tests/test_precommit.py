@@ -19,6 +19,10 @@ BAD = "title: Bad\n[Verse] 20\nla la\n"
 UNTIDY = "TITLE: Untidy\n[Verse]   0:10\nla la\n"
 TIDY = "title: Untidy\n\n[Verse] 0:10\nla la\n"
 GOOD = "title: Good\n\n[Verse] 0:10\nla la\n"
+# Untidy, with a warning (W103, an empty section) that only the check hook may print.
+UNTIDY_WARNED = "TITLE: Warned\n[Verse]   0:10\nla la\n[Empty] 0:10\n"
+FIXABLE = "tittle: Fixable\n\n[Verse] 20 sec\nla la\n"
+FIXED = "title: Fixable\n\n[Verse] 20s\nla la\n"
 
 
 def git(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -44,7 +48,8 @@ def test_pre_commit_blocks_bad_songs_and_formats_untidy_ones(tmp_path):
     git("config", "user.email", "test@example.invalid", cwd=repo)
     git("config", "user.name", "Test", cwd=repo)
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n- repo: {ROOT}\n  rev: {rev}\n  hooks:\n  - id: musicplan-check\n  - id: musicplan-fmt\n",
+        f"repos:\n- repo: {ROOT}\n  rev: {rev}\n  hooks:\n  - id: musicplan-check\n  - id: musicplan-fmt\n"
+        "  - id: musicplan-fix\n",
         encoding="utf-8")
     subprocess.run([str(PRE_COMMIT), "install"], cwd=repo, env=env, check=True, capture_output=True)
 
@@ -71,3 +76,18 @@ def test_pre_commit_blocks_bad_songs_and_formats_untidy_ones(tmp_path):
     passed = commit("good.song", GOOD)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "musicplan check" in passed.stdout + passed.stderr and "Passed" in passed.stdout + passed.stderr
+
+    # The fmt hook says what it rewrote, not the warnings (those are the check hook's).
+    warned = commit("warned.song", UNTIDY_WARNED)
+    output = warned.stdout + warned.stderr
+    assert warned.returncode != 0 and "reformatted warned.song" in output, output
+    assert "W103" not in output, output
+    assert commit("warned.song").returncode == 0
+
+    # The fix hook makes the certain fixes, and the commit stops so they can be looked at.
+    fixing = commit("fixable.song", FIXABLE)
+    output = fixing.stdout + fixing.stderr
+    assert fixing.returncode != 0, output
+    assert "fixed[E200] unknown field `tittle`: wrote `title`" in output
+    assert (repo / "fixable.song").read_text(encoding="utf-8") == FIXED
+    assert commit("fixable.song").returncode == 0

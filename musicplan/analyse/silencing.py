@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 
 from musicplan.analyse.lints import OFF_BY_DEFAULT
-from musicplan.base.codes import CODES, nearest_code
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.read.written import Comment, SongModel
 
@@ -40,6 +39,8 @@ def _extents(song: SongModel | None) -> dict[int, int]:
 
 
 def _rules(comments: Iterable[Comment], song: SongModel | None, report: Report) -> list[_Rule]:
+    from musicplan.base.codes import CODES, nearest_code  # only for songs with ignore comments
+
     sections = _extents(song)
     rules: list[_Rule] = []
     for comment in comments:

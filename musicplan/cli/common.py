@@ -9,17 +9,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from musicplan.base.exits import Exit
 from musicplan.base.record import Factory, Record
 from musicplan.read.source import from_text
 
-if TYPE_CHECKING:
-    from musicplan.pipeline import Options
-
 __all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "Terminated", "UsageError",
-           "cannot_write", "emit", "failed", "lint_options", "onto_input", "options_of", "read_inputs", "read_text"]
+           "cannot_write", "codes_of", "config_options", "emit", "failed", "lint_options", "onto_input",
+           "read_inputs", "read_text"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -183,27 +181,31 @@ def lint_options(parser: argparse.ArgumentParser) -> None:
                         help="silence a warning code for this run (repeat, or separate with commas)")
     parser.add_argument("--enable", action="append", metavar="CODE",
                         help="turn on a lint that is off by default (W104, W105)")
+    config_options(parser)
 
 
-def _codes(args: argparse.Namespace, name: str) -> frozenset[str]:
+def config_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--config", metavar="FILE",
+                       help="read settings from this pyproject.toml or musicplan.toml only "
+                            "(default: the nearest one above each file)")
+    where.add_argument("--no-config", action="store_true", help="read no settings file")
+
+
+def codes_of(args: argparse.Namespace, name: str) -> frozenset[str]:
     """The codes given to ``--ignore`` or ``--enable``: a usage error names one
     that does not exist or is an error, with the nearest warning code."""
-    from musicplan.base.codes import refusal
-
     values = getattr(args, name, None) or []
     codes = frozenset(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+    if not codes:
+        return codes
+    from musicplan.base.codes import refusal
+
     for code in sorted(codes):
         reason = refusal(code)
         if reason:
             raise UsageError(f"--{name} {code}: {reason}")
     return codes
-
-
-def options_of(args: argparse.Namespace) -> Options:
-    """The pipeline's options from a command line."""
-    from musicplan.pipeline import Options
-
-    return Options(getattr(args, "model", None), _codes(args, "ignore"), _codes(args, "enable"))
 
 
 def failed(diagnostics: Sequence, strict: bool) -> bool:

@@ -9,10 +9,12 @@ from musicplan.cli.common import (
     STDIN_NAME,
     Exit,
     Snippets,
+    config_options,
     emit,
     read_inputs,
     read_text,
 )
+from musicplan.cli.config import settings_of
 
 
 def register(sub: Any) -> None:
@@ -21,6 +23,10 @@ def register(sub: Any) -> None:
     mode = fmt.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="change nothing; exit 1 naming files that would change")
     mode.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
+    fmt.add_argument("-v", "--verbose", action="store_true",
+                     help="also print the songs' warnings (by default fmt says only what it rewrote "
+                          "and why a song could not be formatted: warnings are `check`'s job)")
+    config_options(fmt)
     fmt.set_defaults(run=cmd_fmt)
 
     dec = sub.add_parser("decompile", help="turn a JSON body or plan into .song text")
@@ -61,7 +67,7 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.read.source import decode
     from musicplan.write.fmt import FormatChangedMeaning, format_source
 
-    inputs = read_inputs(args.files, stderr)
+    inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
     problems = changed = 0
     snippets = Snippets(inputs)
     for item in inputs.items:
@@ -74,7 +80,7 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                          "untouched. This is a bug in musicplan: please report it with the file.\n")
             return Exit.INTERNAL
         found = diag.sorted() if result is None else result.diagnostics
-        report.write_text(found, snippets, stderr)
+        report.write_text([d for d in found if d.is_error or args.verbose], snippets, stderr)
         if result is None or result.text is None:
             problems += 1
             continue

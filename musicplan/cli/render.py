@@ -23,10 +23,12 @@ from musicplan.cli.common import (
     Snippets,
     Terminated,
     UsageError,
+    config_options,
     emit,
     onto_input,
     read_inputs,
 )
+from musicplan.cli.config import options_of
 from musicplan.cli.report import SourceLines
 
 
@@ -45,7 +47,7 @@ def register(sub: Any) -> None:
         parser.add_argument("--force", action="store_true", help="replace files that exist")
 
     render = sub.add_parser("render", help="submit a song and save its audio and metadata")
-    render.add_argument("song", metavar="SONG", help="the song; - reads standard input")
+    render.add_argument("song", metavar="SONG", help="the song, or a JSON body or plan; - reads standard input")
     render.add_argument("-o", "--output", metavar="AUDIO",
                         help="where the audio goes (default: the title, or the file's name, "
                              "with the format's extension); AUDIO.json gets the metadata")
@@ -53,6 +55,7 @@ def register(sub: Any) -> None:
     render.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: the song's `format`)")
     render.add_argument("--keep-partial", action="store_true",
                         help="keep a broken-off download as AUDIO.part")
+    config_options(render)
     connection(render)
     render.set_defaults(run=cmd_render)
 
@@ -252,7 +255,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.base.files import AtomicFile
     from musicplan.cli import report
     from musicplan.library import Song
-    from musicplan.pipeline import Options, check_bytes
+    from musicplan.pipeline import check_bytes
     from musicplan.remote.client import NotAudio, drop_unsupported
     from musicplan.remote.files import safe_filename
 
@@ -262,7 +265,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if inputs.unreadable:
         return Exit.USAGE
     item = inputs.items[0]
-    checked = check_bytes(item.data, item.path, Options(), documents=True)
+    checked = check_bytes(item.data, item.path, options_of(args, item.path), documents=True)
     lines = Snippets(inputs)
     report.write_text(checked.diagnostics, lines, stderr)
     if checked.analysis is None:

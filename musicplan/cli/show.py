@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from musicplan.cli.common import Exit, Snippets, emit, lint_options, options_of, read_inputs
+from musicplan.cli.common import Exit, Snippets, emit, lint_options, read_inputs
+from musicplan.cli.config import options_of
 
 
 def register(sub: Any) -> None:
@@ -26,7 +27,7 @@ def cmd_show(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if inputs.unreadable:
         return Exit.USAGE
     item = inputs.items[0]
-    checked = check_bytes(item.data, item.path, options_of(args), documents=True)
+    checked = check_bytes(item.data, item.path, options_of(args, item.path), documents=True)
     if checked.analysis is None:
         report.write_text(checked.diagnostics, Snippets(inputs), stderr)
         return Exit.PROBLEMS

@@ -18,9 +18,9 @@ from musicplan.cli.common import (
     failed,
     lint_options,
     onto_input,
-    options_of,
     read_inputs,
 )
+from musicplan.cli.config import options_of, settings_of
 
 PARALLEL_MIN = 200  # below this many files, starting processes costs more than it saves
 _WORK: list[Input] = []
@@ -34,7 +34,8 @@ def register(sub: Any) -> None:
                        help="songs, .json bodies or plans, or directories; - reads standard input")
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="how to print diagnostics (default: text)")
-    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                       help="warnings fail too (--no-strict overrides a settings file's `strict`)")
     check.add_argument("--jobs", type=int, metavar="N",
                        help=f"processes to use (default: one per core from {PARALLEL_MIN} files on)")
     check.add_argument("--fix", action="store_true",
@@ -52,19 +53,21 @@ def register(sub: Any) -> None:
     comp.add_argument("-o", "--output", metavar="OUT", help="write the JSON here (one song)")
     comp.add_argument("--out-dir", metavar="DIR", help="write each song as DIR/STEM.json")
     comp.add_argument("--plan", action="store_true", help="write the bare composition_plan")
-    comp.add_argument("--model", choices=MODELS, help="compile for this model instead of the song's")
-    comp.add_argument("--strict", action="store_true", help="warnings fail too")
+    comp.add_argument("--model", choices=MODELS,
+                      help="compile for this model instead of the song's (default: the settings file's `model`)")
+    comp.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                      help="warnings fail too (--no-strict overrides a settings file's `strict`)")
     lint_options(comp)
     comp.set_defaults(run=cmd_compile)
 
 
-def _check_range(job: tuple[int, int, Any]) -> list[list]:
+def _check_range(job: tuple[int, int, list[Any]]) -> list[list]:
     from musicplan.pipeline import check_bytes, collector_paused
 
     start, end, options = job
     with collector_paused():
-        return [check_bytes(item.data, item.path, options, documents=True).diagnostics
-                for item in _WORK[start:end]]
+        return [check_bytes(item.data, item.path, options[index], documents=True).diagnostics
+                for index, item in enumerate(_WORK[start:end], start)]
 
 
 def _most_jobs() -> int:
@@ -97,7 +100,7 @@ def diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list[list]:
     """Every file's diagnostics, in order; many files are split across processes
     forked after the parser is loaded, the first share checked here meanwhile."""
     global _WORK
-    options = options_of(args)
+    options = [options_of(args, item.path) for item in inputs.items]
     jobs = _jobs(args, len(inputs.items))
     _WORK = inputs.items
     try:
@@ -162,8 +165,9 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     if args.fix or args.diff:
         return cmd_fix(args, stdout, stderr)
-    inputs = read_inputs(args.files, stderr)
-    diagnostics = [d for found in diagnose_all(inputs, args) for d in found]
+    inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
+    found = diagnose_all(inputs, args)
+    diagnostics = [d for each in found for d in each]
     if args.format == "json":
         report.write_json(diagnostics, stdout)
     elif args.format == "github":
@@ -174,7 +178,12 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write(report.summary(len(inputs.items), errors, len(diagnostics) - errors) + "\n")
     if inputs.unreadable:
         return Exit.USAGE
-    return Exit.PROBLEMS if failed(diagnostics, args.strict) else Exit.OK
+    return Exit.PROBLEMS if any_failed(inputs, found, args) else Exit.OK
+
+
+def any_failed(inputs: Inputs, found: list[list], args: argparse.Namespace) -> bool:
+    """Whether a file's diagnostics fail the run, each under its own `strict`."""
+    return any(failed(each, options_of(args, item.path).strict) for item, each in zip(inputs.items, found, strict=True))
 
 
 def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -185,7 +194,7 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
 
     if args.output and args.out_dir:
         raise UsageError("give either -o or --out-dir, not both")
-    inputs = read_inputs(args.files, stderr)
+    inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
     if inputs.unreadable:
         return Exit.USAGE
     if not inputs.items:
@@ -197,12 +206,12 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         clash = sorted({s for s in stems if stems.count(s) > 1})
         if clash:
             raise UsageError(f"two songs would both be written as {clash[0]}.json in {args.out_dir}")
-    options = options_of(args)
     with collector_paused():  # for the whole batch: songs make no cycles worth collecting
-        results = [(item, check_bytes(item.data, item.path, options, documents=True)) for item in inputs.items]
+        results = [(item, check_bytes(item.data, item.path, options_of(args, item.path), documents=True))
+                   for item in inputs.items]
     diagnostics = [d for _, checked in results for d in checked.diagnostics]
     report.write_text(diagnostics, Snippets(inputs), stderr)
-    if failed(diagnostics, args.strict):
+    if any_failed(inputs, [checked.diagnostics for _, checked in results], args):
         return Exit.PROBLEMS
     outputs: list[tuple[Input, str]] = []
     for item, checked in results:
@@ -256,19 +265,20 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.cli import report
     from musicplan.write.fix import FixChangedMeaning
 
-    inputs = read_inputs(args.files, stderr)
-    options = options_of(args)
+    inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
     left: list = []
+    found: list[list] = []
     fixes = files = 0
     out = stderr if any(item.path == STDIN_NAME for item in inputs.items) and not args.diff else stdout
     for item in inputs.items:
         try:
-            fixed, text = _fix_one(item, options)
+            fixed, text = _fix_one(item, options_of(args, item.path))
         except FixChangedMeaning as exc:
             stderr.write(f"musicplan: fixing {item.path} would change more than the fixes ({exc}); it is "
                          "left untouched. This is a bug in musicplan: please report it with the file.\n")
             return Exit.INTERNAL
         left += fixed.left
+        found.append(fixed.left)
         if item.path == STDIN_NAME and not args.diff:
             stdout.write(text if text is not None else item.data.decode("utf-8", errors="replace"))
         if not fixed.changed or text is None:
@@ -282,7 +292,8 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             continue
         if item.path != STDIN_NAME:
             try:
-                write_atomic(item.path, text)
+                # Only if the file still holds what was read: an edit saved meanwhile is not lost.
+                write_atomic(item.path, text, expect=item.data, regular_only=True)
             except OSError as exc:
                 stderr.write(f"musicplan: cannot rewrite {item.path}: {exc.strerror or exc}\n")
                 inputs.unreadable += 1
@@ -309,7 +320,7 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                   f"in {_count(files, 'file')}, {rest}\n")
     if inputs.unreadable:
         return Exit.USAGE
-    return Exit.PROBLEMS if failed(left, args.strict) else Exit.OK
+    return Exit.PROBLEMS if any_failed(inputs, found, args) else Exit.OK
 
 
 def _count(n: int, word: str) -> str:

@@ -45,7 +45,7 @@ SONGS = [f"s{i}" for i in range(7)]
 
 def test_more_jobs_than_the_account_allows_are_refused_then_sent_again_never_billed_twice():
     account = Account(2)
-    batch = run(SONGS, account, jobs=4, sleep=lambda s: None)
+    batch = run(SONGS, account, jobs=4)
     assert [song for song, _ in batch.outcomes] == SONGS
     assert all(outcome.code == 0 for _, outcome in batch.outcomes)
     assert sorted(account.billed) == SONGS  # each song billed exactly once
@@ -55,7 +55,7 @@ def test_more_jobs_than_the_account_allows_are_refused_then_sent_again_never_bil
 
 def test_the_maximum_header_caps_jobs_before_any_refusal():
     account = Account(2, header=2)
-    batch = run(SONGS, account, jobs=6, sleep=lambda s: None)
+    batch = run(SONGS, account, jobs=6)
     # The first replies carry the cap; from then on at most two are sent at once.
     assert sorted(account.billed) == SONGS and batch.code == 0
     assert account.refusals <= 4
@@ -75,13 +75,39 @@ def test_mixed_failures_exit_1():
     assert batch.code == 1
 
 
-def test_a_song_the_account_never_takes_gives_up_after_its_tries():
-    waits: list[float] = []
+def test_a_song_the_account_never_takes_waits_then_gives_up_after_its_tries():
+    sent: list[float] = []
     told: list[int] = []
-    batch = run(["x"], lambda song: Outcome(6, "busy", busy=True, wait=0.5), jobs=2, sleep=waits.append,
-                busy=lambda song, outcome, tries: told.append(tries))
+
+    def refuse(song: str) -> Outcome:
+        sent.append(time.monotonic())
+        return Outcome(6, "busy", busy=True, wait=0.1)
+
+    batch = run(["x"], refuse, jobs=2, busy=lambda song, outcome, others: told.append(others))
     assert batch.outcomes[0][1].code == 6
-    assert told == list(range(1, BUSY_TRIES)) and waits == [0.5] * (BUSY_TRIES - 1)
+    assert len(sent) == BUSY_TRIES and told == [0] * (BUSY_TRIES - 1)
+    assert all(b - a >= 0.09 for a, b in zip(sent, sent[1:], strict=False))  # it waited before each
+
+
+def test_a_refusal_our_own_requests_explain_goes_again_when_one_is_done_without_counting():
+    account = Account(1)
+    calls: list[str] = []
+    b_in_flight = threading.Event()
+
+    def work(song: str) -> Outcome:
+        calls.append(song)
+        if song == "b":
+            b_in_flight.set()
+        elif calls.count("a") == 1:
+            b_in_flight.wait(5)  # "b" is in flight meanwhile: the refusal is ours to explain
+            return Outcome(6, busy=True, wait=5.0)
+        return account(song)
+
+    started = time.monotonic()
+    batch = run(["a", "b"], work, jobs=2, busy_tries=1)
+    assert batch.code == 0 and sorted(account.billed) == ["a", "b"]
+    assert time.monotonic() - started < 2  # no wait of 5 s: "b" was in flight, so it was not held
+    assert calls.count("a") == 2 and calls.count("b") == 1
 
 
 @pytest.mark.parametrize(("body", "ms"), [
@@ -93,3 +119,20 @@ def test_a_song_the_account_never_takes_gives_up_after_its_tries():
 ])
 def test_length_of_a_body(body, ms):
     assert length_ms(body) == ms
+
+
+def test_ctrl_c_stops_the_queue_and_lets_the_songs_in_flight_clean_up():
+    import _thread
+
+    worked: list[str] = []
+    told = threading.Event()
+
+    def work(song: str) -> Outcome:
+        worked.append(song)
+        _thread.interrupt_main()  # Ctrl-C while this song is in flight
+        told.wait(5)  # the download in flight ends when on_interrupt closes it
+        return Outcome(130, "interrupted")
+
+    batch = run(["a", "b", "c"], work, jobs=1, on_interrupt=told.set)
+    assert batch.interrupted and worked == ["a"]
+    assert [(song, outcome.code) for song, outcome in batch.outcomes] == [("a", 130)]

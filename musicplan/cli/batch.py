@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-BUSY_TRIES = 8  # concurrency refusals of one song before it counts as failed
-_JOIN = 0.2  # seconds: how often the main thread looks up from joining (Ctrl-C)
+BUSY_TRIES = 3  # refusals of one song that nothing of ours explains, before it counts as failed
+_JOIN = 0.2  # seconds: how often the main thread looks up from waiting (Ctrl-C)
+_DRAIN = 10.0  # seconds the songs in flight get to clean up after Ctrl-C
 
 J = TypeVar("J")
 
@@ -43,6 +44,7 @@ class Outcome:
     wait: float = 1.0  # for a refusal: seconds to wait when nothing of ours is in flight
     maximum: int | None = None  # the reply's maximum-concurrent-requests
     room: bool = False
+    sent: bool = True  # False: decided before anything was sent (unchanged, or a problem found first)
 
 
 class Slots:
@@ -52,17 +54,19 @@ class Slots:
         self.jobs = max(1, jobs)
         self.limit = self.jobs
         self.in_flight = 0
-        self.most = 0  # the most in flight at once, for the run's report
+        self.resume_at = 0.0  # nothing is sent before this time (monotonic)
         self._ready = threading.Condition()
 
     def acquire(self, stop: threading.Event) -> bool:
         with self._ready:
-            while self.in_flight >= self.limit and not stop.is_set():
-                self._ready.wait(_JOIN)
+            while not stop.is_set():
+                pause = self.resume_at - time.monotonic()
+                if self.in_flight < self.limit and pause <= 0:
+                    break
+                self._ready.wait(min(_JOIN, pause) if pause > 0 else _JOIN)
             if stop.is_set():
                 return False
             self.in_flight += 1
-            self.most = max(self.most, self.in_flight)
             return True
 
     def release(self, outcome: Outcome | None = None) -> None:
@@ -77,23 +81,25 @@ class Slots:
 
     def refused(self, outcome: Outcome) -> int:
         """A concurrency refusal: free its slot, allow only what the API accepted
-        (the others in flight, at least one); return how many of ours are in flight."""
+        (the others in flight, at least one); with none of ours in flight, send
+        nothing for ``outcome.wait`` seconds. Return how many of ours are in flight."""
         with self._ready:
             self.in_flight -= 1
             if outcome.maximum is not None:
                 self.jobs = min(self.jobs, max(1, outcome.maximum))
             self.limit = max(1, min(self.in_flight, self.jobs))
+            if not self.in_flight:
+                self.resume_at = max(self.resume_at, time.monotonic() + outcome.wait)
             self._ready.notify_all()
             return self.in_flight
 
 
 @dataclass
 class Batch(Generic[J]):
-    """The outcome of a run: per song in the order given, and the most in flight at once."""
+    """The outcome of a run: per song in the order given, and whether Ctrl-C stopped it."""
 
     outcomes: list[tuple[J, Outcome]]
-    most_in_flight: int
-    interrupted: bool = False
+    interrupted: KeyboardInterrupt | None = None  # Ctrl-C (or SIGTERM, its subclass) stopped the run
 
     @property
     def code(self) -> int:
@@ -104,12 +110,14 @@ class Batch(Generic[J]):
         return failed.pop() if len(failed) == 1 else 1
 
 
-def run(songs: Sequence[J], work: Callable[[J], Outcome], jobs: int, *,
-        sleep: Callable[[float], None] = time.sleep, on_interrupt: Callable[[], None] = lambda: None,
-        busy: Callable[[J, Outcome, int], None] = lambda song, outcome, tries: None) -> Batch[J]:
+def run(songs: Sequence[J], work: Callable[[J], Outcome], jobs: int, *, busy_tries: int = BUSY_TRIES,
+        on_interrupt: Callable[[], None] = lambda: None,
+        busy: Callable[[J, Outcome, int], None] = lambda song, outcome, others: None) -> Batch[J]:
     """Render ``songs`` with ``work``, up to ``jobs`` at once (see the module's docstring).
-    ``busy`` hears of each concurrency refusal; ``on_interrupt`` runs on Ctrl-C, before
-    the workers are waited for (it should make their downloads stop)."""
+    A song refused while none of ours is in flight is tried ``busy_tries`` times in all;
+    a refusal our own requests explain is not counted. ``busy`` hears of each refusal
+    that is tried again (with the number of ours in flight); ``on_interrupt`` runs on
+    Ctrl-C, before the workers are waited for (it should make their downloads stop)."""
     slots = Slots(jobs)
     queue: deque[tuple[int, int]] = deque((index, 0) for index in range(len(songs)))
     results: dict[int, Outcome] = {}
@@ -124,34 +132,52 @@ def run(songs: Sequence[J], work: Callable[[J], Outcome], jobs: int, *,
                     return
                 index, tries = queue.popleft()
             outcome = work(songs[index])
-            if outcome.busy and tries + 1 < BUSY_TRIES and not stop.is_set():
-                others = slots.refused(outcome)
-                busy(songs[index], outcome, tries + 1)
-                with taken:
-                    queue.appendleft((index, tries + 1))
-                if others == 0:
-                    # Nothing of ours holds a slot: the account is busy elsewhere.
-                    sleep(outcome.wait)
+            if not outcome.busy:
+                slots.release(outcome)
+                results[index] = outcome
                 continue
-            slots.release(outcome)
-            results[index] = outcome
+            others = slots.refused(outcome)
+            # Refused beside our own requests: it goes again when one of them is done.
+            # Refused alone: the account is busy elsewhere, which counts as a try.
+            tries += 0 if others else 1
+            if tries >= busy_tries or stop.is_set():
+                results[index] = outcome
+                continue
+            busy(songs[index], outcome, others)
+            with taken:
+                queue.appendleft((index, tries))
 
-    threads = [threading.Thread(target=worker, name=f"musicplan-render-{n}", daemon=True)
-               for n in range(min(slots.jobs, len(songs)))]
-    for thread in threads:
-        thread.start()
-    interrupted = False
+    # Workers say when they end: after a Ctrl-C, Thread.join can no longer be trusted
+    # (an interrupted join may mark a live thread as finished), a counter can.
+    running = [0]
+    ended = threading.Condition()
+
+    def counted() -> None:
+        try:
+            worker()
+        finally:
+            with ended:
+                running[0] -= 1
+                ended.notify_all()
+
+    interrupted: KeyboardInterrupt | None = None
     try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(_JOIN)
-    except KeyboardInterrupt:
-        interrupted = True
+        for n in range(min(slots.jobs, len(songs))):
+            with ended:
+                running[0] += 1
+            threading.Thread(target=counted, name=f"musicplan-render-{n}", daemon=True).start()
+        with ended:
+            while running[0]:
+                ended.wait(_JOIN)
+    except KeyboardInterrupt as exc:
+        interrupted = exc
         stop.set()
         on_interrupt()
-        for thread in threads:
-            thread.join(10)
-    return Batch([(song, results[i]) for i, song in enumerate(songs) if i in results], slots.most, interrupted)
+        deadline = time.monotonic() + _DRAIN
+        with ended:
+            while running[0] and time.monotonic() < deadline:
+                ended.wait(_JOIN)
+    return Batch([(song, results[i]) for i, song in enumerate(songs) if i in results], interrupted)
 
 
 def length_ms(body: Mapping[str, Any]) -> int | None:

@@ -35,9 +35,10 @@ def megabytes(count: int) -> str:
 class SongProgress:
     """One song's progress; made by ``Progress.song``."""
 
-    def __init__(self, owner: Progress, name: str) -> None:
+    def __init__(self, owner: Progress, name: str, short: str | None = None) -> None:
         self.owner = owner
-        self.name = name
+        self.name = name  # in lines that stay
+        self.short = short or name  # in the status line, where room is scarce
         self.phase = "queued"
         self.reason = ""
         self.until = 0.0
@@ -66,19 +67,23 @@ class SongProgress:
         """The song is done (or failed, or skipped): ``line`` says how, once."""
         self.owner._finish(self, line)
 
+    def withdraw(self) -> None:
+        """The song leaves the display without an outcome (it is queued again)."""
+        self.owner._finish(self, None)
+
     @property
     def elapsed(self) -> float:
         return self.owner.clock() - self.started
 
     def status(self) -> str:
         if self.phase == "receiving":
-            return f"{self.name}: {megabytes(self.received)} received, {clock_text(self.elapsed)} elapsed"
-        if self.phase == "retrying":
-            left = max(0.0, self.until - self.owner.clock())
-            return f"{self.name}: retrying in {_seconds(left)} ({self.reason})"
-        if self.phase == "waiting":
-            return f"{self.name}: waiting for the API, {clock_text(self.elapsed)} elapsed"
-        return f"{self.name}: {self.phase}"
+            return f"{self.short}: {megabytes(self.received)} received, {clock_text(self.elapsed)} elapsed"
+        left = self.until - self.owner.clock()
+        if self.phase == "retrying" and left > 0:
+            return f"{self.short}: retrying in {_seconds(left)} ({self.reason})"
+        if self.phase in ("waiting", "retrying"):  # a retry, once sent, waits like the first try
+            return f"{self.short}: waiting for the API, {clock_text(self.elapsed)} elapsed"
+        return f"{self.short}: {self.phase}"
 
     def _phase(self, phase: str, plain: str, *, force: bool = False) -> None:
         changed = force or phase != self.phase
@@ -114,9 +119,9 @@ class Progress:
         self._ticker: threading.Thread | None = None
 
     # ---- what render calls
-    def song(self, name: str) -> SongProgress:
+    def song(self, name: str, short: str | None = None) -> SongProgress:
         with self._lock:
-            song = SongProgress(self, name)
+            song = SongProgress(self, name, short)
             self.active.append(song)
             if self.terminal and self._ticker is None:
                 self._ticker = threading.Thread(target=self._tick, name="musicplan-progress", daemon=True)
@@ -165,14 +170,16 @@ class Progress:
                 return
             self._draw()
 
-    def _finish(self, song: SongProgress, line: str) -> None:
+    def _finish(self, song: SongProgress, line: str | None) -> None:
         with self._lock:
             if song in self.active:
                 self.active.remove(song)
-                self.finished += 1
-                self.received_done += song.received
-            self._clear()
-            self.stream.write(self.clean(line) + "\n")
+                if line is not None:
+                    self.finished += 1
+                    self.received_done += song.received
+            if line is not None:
+                self._clear()
+                self.stream.write(self.clean(line) + "\n")
             self._draw()
             self.stream.flush()
 

@@ -251,6 +251,21 @@ def test_a_dripping_reply_is_given_up(tmp_path):
     assert time.monotonic() - started < 3
 
 
+def test_dripped_headers_are_given_up_and_not_retried():
+    def drip(conn, head, body):
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 400:
+            conn.sendall(bytes([byte]))
+            time.sleep(0.02)
+
+    with RawServer(drip) as raw:
+        api = MusicClient("k", base_url=raw.url, read_timeout=1, stall_grace=0.5)
+        started = time.monotonic()
+        with pytest.raises(NetworkError, match="did not arrive whole") as info:
+            api.compose({"prompt": "x"}, lambda data: None)
+        assert time.monotonic() - started < 5
+    assert raw.connections == 1 and "not retried" in str(info.value)
+
+
 def test_audio_is_asked_for_uncompressed_and_a_bomb_is_capped(monkeypatch):
     monkeypatch.setattr(client_module, "MAX_AUDIO_BYTES", 1024 * 1024)
     bomb = gzip.compress(b"\0" * (16 * 1024 * 1024), compresslevel=1)

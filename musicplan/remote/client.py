@@ -20,6 +20,8 @@ import json
 import math
 import os
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -357,6 +359,8 @@ class MusicClient:
         self.stall_floor = stall_floor
         # A short connect timeout; generations take minutes before the first byte.
         timeout = httpx.Timeout(connect=10.0, read=read_timeout, write=60.0, pool=10.0)
+        # The reply's status and headers, dripped a byte at a time, could take hours under a per-read timeout.
+        self.headers_deadline = read_timeout + stall_grace
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
                                   follow_redirects=False)
 
@@ -389,23 +393,21 @@ class MusicClient:
             headers["accept-encoding"] = "identity"  # compressed audio saves nothing and can be a bomb
         for attempt in range(1, max(1, policy.max_attempts) + 1):
             last = attempt >= policy.max_attempts
-            request = self._http.build_request("POST", path, json=body, params=params, headers=headers)
+            watch = _Watch(self.headers_deadline)
+            request = self._http.build_request("POST", path, json=body, params=params, headers=headers,
+                                               extensions={"trace": watch})
             try:
                 response = self._http.send(request, stream=True)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # No connection was made (refused, no such host, TLS failed): nothing was sent.
-                if last:
-                    raise NetworkError(f"cannot reach {self.base_url}: {_why(exc)}") from None
-                self._wait(attempt, None, f"cannot reach {self.base_url} ({_why(exc)})")
-                continue
-            except httpx.TimeoutException:
-                # The server may be generating: asking again could bill twice.
-                raise NetworkError(f"no reply from {self.base_url} in time; not retried "
-                                   "(the song may still be generating)") from None
             except httpx.HTTPError as exc:
-                # Connected and (perhaps wholly) sent, then cut or answered badly: it may be billed.
-                raise NetworkError(f"the connection to {self.base_url} failed after the request was sent "
-                                   f"({_why(exc)}); not retried: the API may have received it") from None
+                watch.cancel()
+                if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)) and not watch.sent:
+                    # No connection was made (refused, no such host, TLS failed): nothing was sent.
+                    if last:
+                        raise NetworkError(f"cannot reach {self.base_url}: {_why(exc)}") from None
+                    self._wait(attempt, None, f"cannot reach {self.base_url} ({_why(exc)})")
+                    continue
+                raise self._after_sending(exc, watch) from None
+            watch.cancel()
             if response.status_code == 200:
                 return response, attempt
             try:
@@ -420,6 +422,17 @@ class MusicClient:
                 continue
             raise _error(response, raw)
         raise AssertionError("unreachable")
+
+    def _after_sending(self, exc: httpx.HTTPError, watch: _Watch) -> NetworkError:
+        """What failed once the request may have reached the API: never asked again (it may be billed)."""
+        if watch.expired:
+            return NetworkError(f"the reply's status and headers did not arrive whole in "
+                                f"{self.headers_deadline:.0f} s; not retried: the API may have received it")
+        if isinstance(exc, httpx.TimeoutException):
+            return NetworkError(f"no reply from {self.base_url} in time; not retried "
+                                "(the song may still be generating)")
+        return NetworkError(f"the connection to {self.base_url} failed after the request was sent "
+                            f"({_why(exc)}); not retried: the API may have received it")
 
     def _chunks(self, response: httpx.Response, received: list[int], cap: int | None = None) -> Iterator[bytes]:
         """The reply's bytes as they arrive, unbuffered; more than ``cap`` of them
@@ -545,6 +558,43 @@ class MusicClient:
         if why:
             raise DownloadInterrupted(f"the plan reply cannot be used: {why}", len(raw))
         return plan
+
+
+class _Watch:
+    """httpx's trace of one request: whether any of it was sent, and a deadline for
+    the reply's status and headers, past which the connection is shut."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.sent = False
+        self.expired = False
+        self.stream: Any = None
+        self.timer: threading.Timer | None = None
+
+    def __call__(self, name: str, info: dict[str, Any]) -> None:
+        if name in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.stream = info.get("return_value")
+        elif name == "http11.send_request_headers.started":
+            self.sent = True
+        elif name == "http11.receive_response_headers.started":
+            self.timer = threading.Timer(self.deadline, self._expire)
+            self.timer.daemon = True
+            self.timer.start()
+        elif name == "http11.receive_response_headers.complete":
+            self.cancel()
+
+    def _expire(self) -> None:
+        self.expired = True
+        sock = self.stream.get_extra_info("socket") if self.stream is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
 
 
 def _why(exc: Exception) -> str:

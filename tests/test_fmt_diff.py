@@ -75,3 +75,17 @@ def test_every_diff_applies_with_git(name, tmp_path, monkeypatch, capsys):
     song.write_bytes(CASES[name].encode("utf-8"))
     assert main(["fmt", "songs/s.song"]) == 0
     assert song.read_bytes() == patched
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_check_fix_diff_applies_with_git_too(tmp_path, monkeypatch, capsys):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run([GIT, "-C", str(repo), "init", "-q"], check=True)
+    song = repo / "s.song"
+    song.write_text("title: T\n[A] 0:10\n+ a\nla\n[B] 20 sec\n+ b", encoding="utf-8")  # a fix on the last lines
+    monkeypatch.chdir(repo)
+    assert main(["check", "--fix", "--diff", "s.song"]) == 1
+    (tmp_path / "fix.patch").write_text(capsys.readouterr().out, encoding="utf-8", newline="")
+    subprocess.run([GIT, "-C", str(repo), "apply", str(tmp_path / "fix.patch")], check=True, capture_output=True)
+    assert "[B] 20s\n" in song.read_text(encoding="utf-8")

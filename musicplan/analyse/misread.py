@@ -15,7 +15,7 @@ from musicplan.analyse.values import TooLong, parse_beat, parse_boolean, parse_b
 from musicplan.base.diagnostics import Report, Span
 from musicplan.read.written import Field, Lyric, SongModel, StyleItem, StyleLine
 from musicplan.spec import limits
-from musicplan.spec.vocabulary import BODY_KEYS, FIELD_OF_BODY_KEY, FIELDS
+from musicplan.spec.vocabulary import ALIASES, BODY_KEYS, FIELD_OF_BODY_KEY, FIELDS
 
 _KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z_ ]*?)[ \t]*:[ \t]*(.*)")
 # Chord names as lead sheets write them: C, Am, F#m7, Bbmaj7, Dsus4, G/B, C#dim.
@@ -38,6 +38,8 @@ _CONTRACTION = re.compile(r"[A-Za-z]['’](?:m|re|s|t|ll|ve|d)\b")
 _GERUND_GOING = re.compile(r"\b\w+ing\s+(?:down|through|into|on|in|away|home|along|across|with|"
                            r"the|my|your|our)\b", re.I)
 BULLET_SCORE = 3
+# Names people reach for that are also words a lyric may start with.
+_WORDS = frozenset({"name"})
 
 
 def misreadings(analysis: Analysis, report: Report) -> None:
@@ -65,6 +67,8 @@ def _field_name(key: str) -> str | None:
         return key
     if key in BODY_KEYS:
         return FIELD_OF_BODY_KEY.get(key, key)
+    if key in ALIASES and key not in _WORDS:  # `tempo: 120`; not `Name: ...`, which is sung
+        return ALIASES[key]
     return None
 
 

@@ -259,10 +259,9 @@ def _fix_one(item: Input, options: Any) -> tuple[Any, str | None]:
 
 def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """`check --fix` and `check --fix --diff`."""
-    import difflib
-
     from musicplan.base.files import write_atomic
     from musicplan.cli import report
+    from musicplan.cli.formatting import unified_diff
     from musicplan.write.fix import FixChangedMeaning
 
     inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
@@ -287,8 +286,7 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         files += 1
         if args.diff:
             original = item.data.decode("utf-8")
-            stdout.writelines(line + "\n" for line in difflib.unified_diff(
-                original.split("\n"), text.split("\n"), fromfile=item.path, tofile=item.path, lineterm=""))
+            stdout.write(unified_diff(original, text, item.path))
             continue
         if item.path != STDIN_NAME:
             try:

@@ -4,6 +4,7 @@ import MusicRequest``); they live in ``musicplan.spec.models``."""
 from musicplan.spec.models import (
     AudioReference,
     ChunkPlan,
+    ConditioningRef,
     GenerationChunk,
     MusicPrompt,
     MusicRequest,
@@ -13,6 +14,6 @@ from musicplan.spec.models import (
 )
 
 __all__ = [
-    "AudioReference", "ChunkPlan", "GenerationChunk", "MusicPrompt", "MusicRequest", "SectionSource",
+    "AudioReference", "ChunkPlan", "ConditioningRef", "GenerationChunk", "MusicPrompt", "MusicRequest", "SectionSource",
     "SongSection", "TimeRange",
 ]

@@ -91,6 +91,9 @@ ranges = st.tuples(st.integers(0, 100_000), st.integers(1, 60_000)).map(
     lambda t: {"start_ms": t[0], "end_ms": t[0] + t[1]})
 reference_ranges = st.tuples(st.integers(0, 100_000), st.integers(limits.SECTION_MS_MIN, 60_000)).map(
     lambda t: {"start_ms": t[0], "end_ms": t[0] + t[1]})
+condition_ranges = st.tuples(st.integers(0, 100_000),
+                             st.integers(limits.CONDITION_MS_MIN, limits.CONDITION_MS_MAX)).map(
+    lambda t: {"start_ms": t[0], "end_ms": t[0] + t[1]})
 song_ids = st.from_regex(r"[A-Za-z0-9_]{1,20}", fullmatch=True)
 
 
@@ -129,7 +132,7 @@ def v1_body(draw: Any) -> dict[str, Any]:
     }
     body: dict[str, Any] = {"composition_plan": plan, "model_id": "music_v1"}
     if draw(st.booleans()):
-        body["seed"] = draw(st.integers(0, limits.SEED_WARN_ABOVE))
+        body["seed"] = draw(st.integers(0, limits.SEED_MAX))
     for key in ("finetune_id",):
         if draw(st.booleans()):
             body[key] = draw(st.from_regex(r"[a-z0-9_]{1,12}", fullmatch=True))
@@ -174,7 +177,7 @@ def generation_chunk(draw: Any, shared: tuple[list[str], list[str]]) -> dict[str
     if draw(st.booleans()):
         chunk["context_adherence"] = draw(st.sampled_from(limits.ADHERENCE_LEVELS))
     if draw(st.booleans()):
-        chunk["conditioning_ref"] = {"song_id": draw(song_ids), "range": draw(ranges)}
+        chunk["conditioning_ref"] = {"song_id": draw(song_ids), "range": draw(condition_ranges)}
         if draw(st.booleans()):
             chunk["condition_strength"] = draw(st.sampled_from(limits.CONDITION_STRENGTHS))
     return chunk
@@ -194,7 +197,7 @@ def chunk_body(draw: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"composition_plan": draw(chunk_plan()),
                             "model_id": draw(st.sampled_from(limits.CHUNK_MODELS))}
     if draw(st.booleans()):
-        body["seed"] = draw(st.integers(0, limits.SEED_WARN_ABOVE))
+        body["seed"] = draw(st.integers(0, limits.SEED_MAX))
     return body
 
 

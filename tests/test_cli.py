@@ -13,9 +13,10 @@ import pytest
 
 from musicplan.cli import main, report
 
-GOOD = "title: Good\n[Verse] 0:10\nla la\n"
-BAD = "title: Bad\n[Verse] 20\nla la\n"
-WARN = "seed: 4294967296\n[Verse] 0:10\n"
+# Each states its model, so that the deprecation warning (W007) is not what they test.
+GOOD = "model: music_v1\n[Verse] 0:10\nla la\n"
+BAD = "model: music_v1\n[Verse] 20\nla la\n"
+WARN = "model: music_v1\n+ drums, drums\n[Verse] 0:10\n"
 
 
 @pytest.fixture
@@ -67,12 +68,12 @@ def test_check_github_format(songs, capsys):
     assert main(["check", "--format", "github", str(songs["bad"]), str(songs["warn"])]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"::error file={songs['bad']},line=2,col=9,title=E302::`20` has no unit"
-    assert out[1].startswith(f"::warning file={songs['warn']},line=1,col=7,title=W003::seed")
+    assert out[1].startswith(f"::warning file={songs['warn']},line=2,col=10,title=W001::style")
 
 
 def test_warnings_pass_unless_strict(songs, capsys):
     assert main(["check", str(songs["warn"])]) == 0
-    assert "warning[W003]" in capsys.readouterr().out
+    assert "warning[W001]" in capsys.readouterr().out
     assert main(["check", "--strict", str(songs["warn"])]) == 1
 
 
@@ -214,7 +215,7 @@ def test_many_files_across_processes_give_what_one_process_gives(tmp_path, capsy
     serial = capsys.readouterr().out
     assert main(["check", "--format", "json", "--jobs", "3", *paths]) == 1
     assert capsys.readouterr().out == serial
-    assert len(json.loads(serial)) == 80 * 1 + 80 * 2  # bad: E302; warn: W003 and W103
+    assert len(json.loads(serial)) == 80 * 1 + 80 * 2  # bad: E302; warn: W001 and W103
 
 
 @pytest.mark.parametrize("command", [

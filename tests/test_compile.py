@@ -169,6 +169,22 @@ def test_examples_compile_and_fit_the_schemas_and_models(examples):
             assert openapi.body_errors(b, openapi.STREAM) == [], path
 
 
+def test_every_example_states_its_model_and_some_use_the_new_ones(examples):
+    import re
+
+    from musicplan.pipeline import Options, check_bytes
+
+    models = []
+    for path in examples:
+        found = check_bytes(path.read_bytes(), str(path), Options())
+        assert "W007" not in {d.code for d in found.diagnostics}, path
+        model = re.search(r"^model: (\S+)$", path.read_text(encoding="utf-8"), flags=re.M)
+        assert model, path
+        models.append(model.group(1))
+    assert models.count("music_v2") + models.count("music_v2_5") >= 3
+    assert "music_v2_5" in models
+
+
 def test_examples_together_use_every_feature(examples):
     text = "\n".join(p.read_text(encoding="utf-8") for p in examples)
     for feature in (" bars", "@repeat", "@source", "except", "prompt:", '"', "\\#", "\\[",

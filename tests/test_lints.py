@@ -43,13 +43,13 @@ def test_rap_density_is_fine_at_four_words_a_second():
 
 def test_off_by_default_lints_need_enable(tmp_path, capsys):
     path = tmp_path / "s.song"
-    path.write_text("bpm: 120\n[A] 0:20\n+ a\n[B] 0:20\n+ b\n[C] 0:03\n+ c\n[D] 15s\n+ d\n", encoding="utf-8")
+    path.write_text("bpm: 120\nmodel: music_v1\n[A] 0:20\n+ a\n[B] 0:20\n+ b\n[C] 0:03\n+ c\n[D] 15s\n+ d\n", encoding="utf-8")
     assert main(["check", "--format", "json", str(path)]) == 0
     assert capsys.readouterr().out.strip() == "[]"
     main(["check", "--format", "json", "--enable", "W104,W105", str(path)])
     out = capsys.readouterr().out
-    assert '"W104"' in out and '"line": 6' in out
-    assert '"W105"' in out and '"line": 8' in out
+    assert '"W104"' in out and '"line": 7' in out
+    assert '"W105"' in out and '"line": 9' in out
 
 
 def test_a_comment_silences_the_line_after_it():
@@ -100,7 +100,7 @@ def test_w900_can_be_ignored_for_a_run(tmp_path, capsys):
 
 def test_ignore_per_run(tmp_path, capsys):
     path = tmp_path / "s.song"
-    path.write_text("- no drums\n[A] 0:10\n", encoding="utf-8")
+    path.write_text("model: music_v1\n- no drums\n[A] 0:10\n", encoding="utf-8")
     main(["check", "--format", "json", "--ignore", "w106", "--ignore", "W103", str(path)])
     assert capsys.readouterr().out.strip() == "[]"
 

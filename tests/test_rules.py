@@ -88,6 +88,21 @@ CASES = [
     ("condition on v1", V + "@condition a 0:00-0:05\n", ("E412", 2, 1)),
     ("unknown adherence", "model: music_v2\n" + V + "@adherence hi\n", ("E413", 3, 12)),
     ("unknown strength", "model: music_v2\n" + V + "@condition a 0:00-0:05 strength max\n", ("E413", 3, 33)),
+    # the limits of the 2026-11-22 revision, each at the place song-format.md names
+    ("seed above 32 bits", "seed: 2147483648\n" + V, ("E217", 1, 7)),
+    ("seed of 5000 digits", "seed: " + "9" * 5000 + "\n" + V, ("E217", 1, 7)),
+    ("finetune too long", "finetune: " + "f" * 101 + "\n" + V, ("E218", 1, 11)),
+    ("source song id too long", V + "@source " + "s" * 101 + " 0:00-0:10\n", ("E415", 2, 9)),
+    ("condition song id too long", "model: music_v2\n" + V + "@condition " + "s" * 101 + " 0:00-0:05\n",
+     ("E415", 3, 12)),
+    ("11 except ranges", V + "@source a 0:00-1:00 except "
+     + ", ".join(f"0:{2 * i:02d}-0:{2 * i + 1:02d}" for i in range(11)) + "\n", ("E416", 2, 28 + 10 * 11)),
+    ("condition range under 50 ms", "model: music_v2\n" + V + "@condition a 0:00-0:00.049\n", ("E417", 3, 14)),
+    ("condition range over 30 s", "model: music_v2_5\n" + V + "@condition a 1:00-1:30.001 strength low\n",
+     ("E417", 3, 14)),
+    ("audio reference under 50 ms", "model: music_v2\n[R]\n@source a 0:10-0:10.049\n" + V, ("E414", 3, 11)),
+    ("chunk text over 6000 characters", "model: music_v2\n" + V + lyric_lines(29, 200) + "x" * 168 + "\n",
+     ("E418", 2, 1)),
 ]
 
 
@@ -158,9 +173,85 @@ def test_repeat_adding_a_copied_style_warns_at_the_added_one():
     assert warnings("[A] 0:10\n+ x\n[B]\n@repeat A\n+ x\n") == [("W001", 5, 3)]
 
 
-def test_seed_above_32_bits_warns():
-    assert warnings("seed: 2147483648\n" + V) == [("W003", 1, 7)]
-    assert warnings("seed: 2147483647\n" + V) == []
+def test_the_revised_limits_at_their_edges_pass():
+    assert errors("seed: 2147483647\nfinetune: " + "f" * 100 + "\n" + V) == []
+    assert errors(V + "@source " + "s" * 100 + " 0:00-1:00 except "
+                  + ", ".join(f"0:{2 * i:02d}-0:{2 * i + 1:02d}" for i in range(10)) + "\n") == []
+    v2 = "model: music_v2\n"
+    assert errors(v2 + V + "@condition a 0:00-0:00.050\n[W] 0:10\n@condition b 0:00-0:30\n") == []
+    assert errors(v2 + "[R]\n@source a 0:10-0:10.050\n" + V) == []
+    # Exactly 6000: "[V]", a line break, 29 lines of 200 with their breaks, and a line of 167.
+    assert errors(v2 + V + lyric_lines(29, 200) + "x" * 167 + "\n") == []
+
+
+def test_chunk_text_counts_a_repeated_sections_lyrics():
+    text = "model: music_v2\n" + V + lyric_lines(29, 200) + "x" * 167 + "\n[W] 0:10\n@repeat V\n"
+    assert errors(text) == []
+    assert errors(text.replace("[W] 0:10", "[Wider] 0:10")) == [("E418", 33, 1)]
+
+
+def test_revised_limits_apply_to_json_at_the_json_position():
+    from musicplan.pipeline import Options, check_bytes
+
+    body = ('{"composition_plan": {"chunks": [\n'
+            '  {"text": "[A]", "duration_ms": 10000, "positive_styles": [],\n'
+            '   "conditioning_ref": {"song_id": "", "range": {"start_ms": 0, "end_ms": 40000}}},\n'
+            '  {"song_id": "x", "range": {"start_ms": 0, "end_ms": 10}}]},\n'
+            ' "model_id": "music_v2", "seed": 4294967296, "finetune_id": "' + "f" * 101 + '"}\n')
+    found = {(d.code, d.span.line, d.span.column) for d in check_bytes(body.encode(), "b.json", Options(),
+                                                                       documents=True).diagnostics}
+    lines = body.split("\n")
+    assert ("E415", 3, lines[2].index('""') + 1) in found
+    # A range in JSON is reported at its start.
+    assert ("E417", 3, lines[2].index('0, "end_ms": 40000') + 1) in found
+    assert ("E414", 4, lines[3].index('0, "end_ms": 10}') + 1) in found
+    assert ("E217", 5, lines[4].index("4294967296") + 1) in found
+    assert ("E218", 5, lines[4].index('"fff') + 1) in found
+    assert ("W008", 5, lines[4].index('"finetune_id"') + 1) in found
+    items = ", ".join('{"start_ms": %d, "end_ms": %d}' % (i, i + 1) for i in range(11))
+    v1 = ('{"positive_global_styles": [], "negative_global_styles": [], "sections": [{"section_name": "A",'
+          ' "positive_local_styles": [], "negative_local_styles": [], "duration_ms": 10000, "lines": [],'
+          ' "source_from": {"song_id": "s", "range": {"start_ms": 0, "end_ms": 100},\n'
+          ' "negative_ranges": [' + items + ']}}]}\n')
+    found = {(d.code, d.span.line, d.span.column) for d in check_bytes(v1.encode(), "p.json", Options(),
+                                                                       documents=True).diagnostics}
+    assert found == {("E416", 2, v1.split("\n")[1].index('{"start_ms": 10,') + 14)}
+    long_text = "[A]\\n" + "\\n".join(["y" * 200] * 30)
+    chunks = '{"chunks": [{"text": "' + long_text + '", "duration_ms": 10000, "positive_styles": []}]}'
+    found = {(d.code, d.span.line, d.span.column) for d in check_bytes(chunks.encode(), "c.json", Options(),
+                                                                       documents=True).diagnostics}
+    assert found == {("E418", 1, chunks.index('"[A]') + 1)}
+
+
+def test_a_song_without_model_gets_the_deprecation_warning():
+    assert warnings("title: x\n" + V, model_unset=True) == [("W007", 1, 1)]
+    assert warnings("# a comment\n\n" + V, model_unset=True) == [("W007", 3, 1)]
+    assert warnings("prompt: calm piano\n", model_unset=True) == [("W007", 1, 1)]
+    hint = next(d.hint for d in diagnostics(V) if d.code == "W007")
+    assert "model: music_v2_5" in hint and "model: music_v1" in hint
+
+
+def test_the_api_name_of_the_field_is_one_error_not_also_the_warning():
+    found = diagnostics("model_id: music_v2\n" + V)
+    assert [d.code for d in found] == ["E200"]
+
+
+def test_stating_the_model_silences_the_deprecation_warning():
+    for model in ("music_v1", "music_v2", "music_v2_5"):
+        assert warnings(f"model: {model}\n" + V, model_unset=True) == []
+
+
+def test_compile_model_states_the_model():
+    from musicplan.pipeline import Options, check_bytes
+
+    found = check_bytes((V + "+ x\n").encode(), "s.song", Options(model="music_v2")).diagnostics
+    assert [d.code for d in found] == []
+
+
+def test_finetune_with_a_chunk_model_warns():
+    assert warnings("model: music_v2\nfinetune: abc\n" + V) == [("W008", 2, 1)]
+    assert warnings("model: music_v2_5\nFinetune: abc\n" + V) == [("W008", 2, 1)]
+    assert warnings("model: music_v1\nfinetune: abc\n" + V) == []
 
 
 def test_inline_directions_warn_in_v1_only():

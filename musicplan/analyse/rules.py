@@ -43,7 +43,7 @@ from musicplan.read.written import (
     UnknownDirective,
 )
 from musicplan.spec import limits
-from musicplan.spec.vocabulary import FIELDS, fields_in_scope
+from musicplan.spec.vocabulary import ALIASES, FIELDS, fields_in_scope
 
 _DIRECTIVES = ("@repeat", "@source", "@adherence", "@condition")
 _TEMPO_FIELDS = frozenset({"bpm", "meter", "beat"})
@@ -160,8 +160,14 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
     if model_override is not None:
         settings.model = model_override
         settings.unread.discard("model")
+    elif "model" not in seen:
+        _model_unset(song, report)
     if settings.unread & set(_TEMPO_FIELDS):
         settings.tempo.unreadable = True  # a tempo line was set aside
+    if settings.finetune is not None and settings.model not in limits.FINETUNE_MODELS:
+        report.warning("W008", seen["finetune"].key_span,
+                       f"finetunes work with {' and '.join(limits.FINETUNE_MODELS)} only, not {settings.model}",
+                       "remove `finetune`, or set `model: music_v1` to use it")
     _check_c2pa(seen, settings, report)
     return settings, seen
 
@@ -174,6 +180,22 @@ def _key_fix(item: Field, target: str | None, song: SongModel) -> tuple[Edit, ..
     if item.key == "music_length_ms" and item.value.isdigit():  # the API's length is in milliseconds
         fix += repairs.replace(item.value_span, f"{item.value}ms")
     return fix
+
+
+def _model_unset(song: SongModel, report: Report) -> None:
+    """The API's default model is deprecated: say so where the model would be set."""
+    if any(ALIASES.get(item.key) == "model" for item in song.fields):
+        return  # `model_id:` is an unknown field (E200) whose fix sets the model: one diagnostic is enough
+    if song.fields:
+        span = song.fields[0].key_span
+    elif song.sections:
+        span = song.sections[0].heading.span
+    else:
+        span = Span.at(1, 1)
+    report.warning("W007", span, f"the song does not set `model`, so it uses {limits.DEFAULT_MODEL}, "
+                   "which the API has deprecated",
+                   f"add `model: {limits.RECOMMENDED_MODEL}` to the header for the newest model, or "
+                   f"`model: {limits.DEFAULT_MODEL}` to keep the old one on purpose")
 
 
 def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> None:
@@ -194,6 +216,9 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
                      "write the value after the colon, or remove the line")
         return
     if kind == "text":
+        if item.key == "finetune" and len(value) > limits.FINETUNE_CHARS_MAX:
+            report.error("E218", span, f"the finetune id has {len(value)} characters; at most "
+                         f"{limits.FINETUNE_CHARS_MAX} are allowed", "copy the finetune's id exactly")
         setattr(settings, item.key, value)
     elif kind == "model":
         if _one_of(value, limits.MODELS, "E204", "unknown model", span, report,
@@ -209,21 +234,17 @@ def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> N
         else:
             setattr(settings, item.key, flag)
     elif kind == "seed":
-        try:
-            seed = parse_seed(value)
-        except TooLong:
-            report.error("E203", span, "this seed has far more digits than a seed can",
-                         f"a seed is a whole number from 0 to {limits.SEED_WARN_ABOVE}, e.g. `seed: 42`")
-            return
-        if seed is None:
+        # Too many digits is out of range before it is worth turning into a number.
+        seed = parse_seed(value) if len(value) <= len(str(limits.SEED_MAX)) else None
+        if seed is None and not value.isdecimal():
             report.error("E203", span, f"`{value}` is not a seed: a seed is a whole number of 0 or more",
                          "e.g. `seed: 42`")
+        elif seed is None or seed > limits.SEED_MAX:
+            shown = value if len(value) <= 20 else value[:10] + "..."
+            report.error("E217", span, f"seed {shown} is above {limits.SEED_MAX}",
+                         f"the API takes seeds from 0 to {limits.SEED_MAX} (32 bits): use a smaller one")
         else:
             settings.seed = seed
-            if seed > limits.SEED_WARN_ABOVE:
-                report.warning("W003", span, f"seed {seed} is above {limits.SEED_WARN_ABOVE}",
-                               "the API may refuse or wrap seeds that don't fit in 32 bits; "
-                               f"use a seed from 0 to {limits.SEED_WARN_ABOVE}")
     elif kind == "format":
         if _one_of(value, limits.OUTPUT_FORMATS, "E205", "unknown output format", span, report,
                    "formats look like mp3_44100_128, pcm_44100 or opus_48000_128", _format_guess(value)):
@@ -522,8 +543,14 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
         if condition.strength is not None and condition.strength_span is not None:
             strength = _level(condition.strength, condition.strength_span,
                               limits.CONDITION_STRENGTHS, "strength", report)
+        _check_song_id(condition.song_id, condition.id_span, report)
         ms = _ranges_ms(condition.range, settings, report)
-        if ms is not None:
+        if ms is not None and not limits.CONDITION_MS_MIN <= ms.end - ms.start <= limits.CONDITION_MS_MAX:
+            report.error("E417", condition.range.span,
+                         f"a conditioning range lasts from {limits.CONDITION_MS_MIN} ms to "
+                         f"{format_clock(limits.CONDITION_MS_MAX)}; this one lasts {format_clock(ms.end - ms.start)}",
+                         "narrow or widen the range")
+        elif ms is not None:
             result.condition = (condition.song_id, ms, strength)
     if not settings.chunked and "model" not in settings.unread:
         for directive in adherences + conditions:
@@ -537,6 +564,7 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     if result.reference:
         result.positive, result.negative = [], []
     elif settings.chunked:
+        _check_chunk_text(result, report)
         _check_styles(global_positive + positive, global_negative + negative, report,
                       copied=(len(global_positive) + copied[0], len(global_negative) + copied[1]))
     else:
@@ -566,8 +594,13 @@ def _level(value: str, span: Span, allowed: tuple[str, ...], what: str, report: 
 
 def _resolve_source(source: Source, section: Section, result: Resolved, settings: Settings,
                     report: Report) -> None:
+    _check_song_id(source.song_id, source.id_span, report)
     main = _ranges_ms(source.range, settings, report)
     excepts: list[Ms] = []
+    if len(source.excepts) > limits.EXCEPT_RANGES_MAX:
+        report.error("E416", source.excepts[limits.EXCEPT_RANGES_MAX].span,
+                     f"more than {limits.EXCEPT_RANGES_MAX} `except` ranges",
+                     f"the API takes at most {limits.EXCEPT_RANGES_MAX}: merge neighbouring ranges")
     for time_range in source.excepts:
         ms = _ranges_ms(time_range, settings, report)
         if ms is None:
@@ -606,6 +639,23 @@ def _resolve_source(source: Source, section: Section, result: Resolved, settings
                      "remove the heading's duration: an audio reference lasts as long as its range")
     result.duration_ms = length
     result.lines = []
+
+
+def _check_song_id(song_id: str, span: Span, report: Report) -> None:
+    if not limits.SONG_ID_CHARS_MIN <= len(song_id) <= limits.SONG_ID_CHARS_MAX:
+        report.error("E415", span, f"a song id has {limits.SONG_ID_CHARS_MIN} to {limits.SONG_ID_CHARS_MAX} "
+                     f"characters; this one has {len(song_id)}",
+                     "copy the id the API gave the song (the `song-id` of its reply, or `musicplan upload`)")
+
+
+def _check_chunk_text(result: Resolved, report: Report) -> None:
+    """A generation chunk's text (the `[label]` line and the lyric lines) fits the API's limit."""
+    name = result.section.name
+    size = len("\n".join(([f"[{name}]"] if name else []) + [line.text for line in result.lines]))
+    if size > limits.CHUNK_TEXT_CHARS_MAX:
+        report.error("E418", result.section.heading.span,
+                     f"this chunk's text (its label and lyric lines) has {size} characters; at most "
+                     f"{limits.CHUNK_TEXT_CHARS_MAX} are allowed", "split the section in two, or shorten the lyrics")
 
 
 def _check_lyrics(lyrics: list[Lyric], settings: Settings, report: Report) -> None:

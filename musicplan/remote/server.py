@@ -34,8 +34,8 @@ from musicplan.spec import limits
 FAILURES = ("rate_limit", "server_error", "drop", "slow", "bad_composition_plan", "bad_prompt",
             "unauthorized", "quota", "invalid")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # a request body larger than this is answered 413
-_MODEL_NAMES = {"MusicPrompt", "ChunkPlan", "GenerationChunk", "AudioReference", "SongSection",
-                "SectionSource", "TimeRange", "MusicRequest"}
+_MODEL_NAMES = {"MusicPrompt", "ChunkPlan", "GenerationChunk", "AudioReference", "ConditioningRef",
+                "SongSection", "SectionSource", "TimeRange", "MusicRequest"}
 
 
 @dataclass

@@ -7,6 +7,7 @@ DEFAULT_MODEL = "music_v1"  # what the API takes when a body names none (depreca
 # The model to write new songs for: the newest (shared/api/README.md, revision of 2026-11-22).
 RECOMMENDED_MODEL = "music_v2_5"
 CHUNK_MODELS = ("music_v2", "music_v2_5")
+FINETUNE_MODELS = ("music_v1",)  # "existing v1 finetunes are not compatible with Music v2"
 
 SECTIONS_MAX = 30
 SECTION_NAME_MAX = 100
@@ -20,8 +21,15 @@ STYLES_PER_LIST_MAX = 50
 PROMPT_CHARS_MAX = 4_100
 LENGTH_MS_MIN = 3_000
 LENGTH_MS_MAX = 600_000
-SEED_WARN_ABOVE = 2_147_483_647
+SEED_MAX = 2_147_483_647
+FINETUNE_CHARS_MAX = 100
+SONG_ID_CHARS_MIN = 1
+SONG_ID_CHARS_MAX = 100
+EXCEPT_RANGES_MAX = 10  # `negative_ranges` of one `source_from`
+CONDITION_MS_MIN = 50
+CONDITION_MS_MAX = 30_000
 AUDIO_REFERENCE_MS_MIN = 50
+CHUNK_TEXT_CHARS_MAX = 6_000  # a generation chunk's `text`: label and lyric lines joined with \n
 
 ADHERENCE_LEVELS = ("low", "medium", "high")
 CONDITION_STRENGTHS = ("low", "medium", "high", "xhigh")

@@ -19,6 +19,7 @@ LyricLine = Annotated[str, StringConstraints(max_length=limits.LYRIC_LINE_CHARS_
 Styles = Annotated[list[Style], Field(max_length=limits.STYLES_PER_LIST_MAX)]
 SectionMs = Annotated[int, Field(ge=limits.SECTION_MS_MIN, le=limits.SECTION_MS_MAX)]
 ModelId = Literal["music_v1", "music_v2", "music_v2_5"]
+SongId = Annotated[str, StringConstraints(min_length=limits.SONG_ID_CHARS_MIN, max_length=limits.SONG_ID_CHARS_MAX)]
 
 
 class _Strict(BaseModel):
@@ -37,9 +38,9 @@ class TimeRange(_Strict):
 
 
 class SectionSource(_Strict):
-    song_id: Annotated[str, StringConstraints(min_length=1)]
+    song_id: SongId
     range: TimeRange
-    negative_ranges: list[TimeRange] | None = None
+    negative_ranges: Annotated[list[TimeRange], Field(max_length=limits.EXCEPT_RANGES_MAX)] | None = None
 
     @model_validator(mode="after")
     def _inside(self) -> SectionSource:
@@ -77,7 +78,7 @@ class MusicPrompt(_Strict):
 
 
 class AudioReference(_Strict):
-    song_id: Annotated[str, StringConstraints(min_length=1)]
+    song_id: SongId
     range: TimeRange
 
     @model_validator(mode="after")
@@ -91,13 +92,25 @@ class AudioReference(_Strict):
         return self.range.end_ms - self.range.start_ms
 
 
+class ConditioningRef(_Strict):
+    song_id: SongId
+    range: TimeRange
+
+    @model_validator(mode="after")
+    def _length(self) -> ConditioningRef:
+        if not limits.CONDITION_MS_MIN <= self.range.end_ms - self.range.start_ms <= limits.CONDITION_MS_MAX:
+            raise ValueError(f"a conditioning range lasts from {limits.CONDITION_MS_MIN} to "
+                             f"{limits.CONDITION_MS_MAX} ms")
+        return self
+
+
 class GenerationChunk(_Strict):
-    text: str
+    text: Annotated[str, StringConstraints(max_length=limits.CHUNK_TEXT_CHARS_MAX)]
     duration_ms: SectionMs
     positive_styles: Styles
     negative_styles: Styles | None = None
     context_adherence: Literal["low", "medium", "high"] | None = None
-    conditioning_ref: AudioReference | None = None
+    conditioning_ref: ConditioningRef | None = None
     condition_strength: Literal["low", "medium", "high", "xhigh"] | None = None
 
     @model_validator(mode="after")
@@ -129,9 +142,9 @@ class MusicRequest(_Strict):
     composition_plan: MusicPrompt | ChunkPlan | None = None
     music_length_ms: Annotated[int, Field(ge=limits.LENGTH_MS_MIN, le=limits.LENGTH_MS_MAX)] | None = None
     model_id: ModelId = "music_v1"
-    seed: Annotated[int, Field(ge=0)] | None = None
+    seed: Annotated[int, Field(ge=0, le=limits.SEED_MAX)] | None = None
     force_instrumental: bool | None = None
-    finetune_id: str | None = None
+    finetune_id: Annotated[str, StringConstraints(min_length=1, max_length=limits.FINETUNE_CHARS_MAX)] | None = None
     respect_sections_durations: bool | None = None
     store_for_inpainting: bool | None = None
     with_timestamps: bool | None = None

@@ -62,6 +62,7 @@ class Settings(Record):
     finetune: str | None = None
     inpainting: bool | None = None
     timestamps: bool | None = None
+    waveform: bool | None = None
     c2pa: bool | None = None
     output_format: str | None = None
     tempo: Tempo = Factory(lambda: Tempo(None))

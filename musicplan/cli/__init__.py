@@ -1,6 +1,7 @@
 """The `musicplan` command: a thin shell over the library, a module per family
 of commands (``songs``: check, compile; ``formatting``: fmt, decompile; ``importing``: import;
-``show``; ``render``: render, plan; ``lyrics``; ``lsp``: the language server). Exit codes: ``musicplan.base.exits``."""
+``show``; ``render``: render, plan; ``lyrics``; ``lsp``: the language server; ``upload``).
+Exit codes: ``musicplan.base.exits``."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from musicplan import __version__
-from musicplan.cli import formatting, importing, lsp, lyrics, render, show, songs
+from musicplan.cli import formatting, importing, lsp, lyrics, render, show, songs, upload
 from musicplan.cli.common import Exit, Terminated, UsageError
 
-_FAMILIES = (songs, formatting, importing, show, render, lyrics, lsp)
+_FAMILIES = (songs, formatting, importing, show, render, lyrics, lsp, upload)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Check and compile .song files for the ElevenLabs Music API.",
         epilog="exit codes: 0 no errors, 1 errors (or warnings with --strict), "
                "2 usage error or unreadable file, 3 a musicplan bug caught, "
-               "4 key refused, 5 quota used up, 6 API unavailable or download broken off",
+               "4 key refused (wrong, or without the music permission), 5 quota, plan or "
+               "subscription does not cover it (402, 403), 6 API unavailable or download broken off",
     )
     parser.add_argument("--version", action="version", version=f"musicplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

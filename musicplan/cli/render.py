@@ -1,8 +1,11 @@
-"""`musicplan render` and `musicplan plan`: a song becomes audio; a prompt becomes a song.
+"""`musicplan render` and `musicplan plan`: a song becomes audio; a prompt (and
+with ``--from`` an existing song) becomes a song.
 
 Exit codes beyond check's (``musicplan.base.exits``): 4 the API refused the
-key (401/403), 5 the account's quota is used up, 6 the API stayed unavailable
-or the download broke off. Each client exception carries its own.
+key (401: wrong, or without the music permission), 5 the account's quota,
+plan or subscription does not cover the request (402 ``limited_access``,
+403), 6 the API stayed unavailable or the download broke off. Each client
+exception carries its own.
 """
 
 from __future__ import annotations
@@ -32,19 +35,23 @@ from musicplan.cli.config import options_of
 from musicplan.cli.report import SourceLines
 
 
+def connection_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that calls the API."""
+    parser.add_argument("--api-key", help="the API key (default: $ELEVENLABS_API_KEY)")
+    parser.add_argument("--base-url", help="the API's address (default: $ELEVENLABS_BASE_URL or "
+                                           "https://api.elevenlabs.io; regional: api.us, "
+                                           "api.eu.residency, api.in.residency, api.sg.residency)")
+    parser.add_argument("--attempts", type=int, default=3,
+                        help="tries for a request that started nothing (429, 503, no connection); default 3")
+    parser.add_argument("--timeout", type=float, default=600.0,
+                        help="seconds to wait for the reply to go on (default 600)")
+    parser.add_argument("--force", action="store_true", help="replace files that exist")
+    parser.add_argument("--no-logging", action="store_true",
+                        help="ask for zero retention (enable_logging=false; enterprise accounts only)")
+
+
 def register(sub: Any) -> None:
     from musicplan.spec.limits import MODELS, OUTPUT_FORMATS
-
-    def connection(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--api-key", help="the API key (default: $ELEVENLABS_API_KEY)")
-        parser.add_argument("--base-url", help="the API's address (default: $ELEVENLABS_BASE_URL or "
-                                               "https://api.elevenlabs.io; regional: api.us, "
-                                               "api.eu.residency, api.in.residency, api.sg.residency)")
-        parser.add_argument("--attempts", type=int, default=3,
-                            help="tries for a request that started nothing (429, 503, no connection); default 3")
-        parser.add_argument("--timeout", type=float, default=600.0,
-                            help="seconds to wait for the reply to go on (default 600)")
-        parser.add_argument("--force", action="store_true", help="replace files that exist")
 
     render = sub.add_parser("render", help="submit a song and save its audio and metadata")
     render.add_argument("song", metavar="SONG", help="the song, or a JSON body or plan; - reads standard input")
@@ -56,15 +63,17 @@ def register(sub: Any) -> None:
     render.add_argument("--keep-partial", action="store_true",
                         help="keep a broken-off download as AUDIO.part")
     config_options(render)
-    connection(render)
+    connection_options(render)
     render.set_defaults(run=cmd_render)
 
     plan = sub.add_parser("plan", help="ask the API to plan a song from a prompt, as a .song file")
     plan.add_argument("prompt", metavar="PROMPT")
     plan.add_argument("--length", help="the song's length, e.g. 2:30")
-    plan.add_argument("--model", choices=MODELS)
+    plan.add_argument("--model", choices=MODELS, help="the plan's model (default: the --from song's, else music_v1)")
+    plan.add_argument("--from", dest="source", metavar="SONG",
+                      help="rework this song: its plan is sent as source_composition_plan")
     plan.add_argument("-o", "--output", metavar="NEW.song", help="write the song here (default: standard output)")
-    connection(plan)
+    connection_options(plan)
     plan.set_defaults(run=cmd_plan)
 
 
@@ -128,7 +137,7 @@ def _client(args: argparse.Namespace, key: str, say: Callable[[str], None]) -> A
     from musicplan.remote.client import MusicClient, RetryPolicy
 
     return MusicClient(key, base_url=args.base_url, read_timeout=args.timeout,
-                       retry=RetryPolicy(max_attempts=args.attempts, notify=say))
+                       retry=RetryPolicy(max_attempts=args.attempts, notify=say), enable_logging=not args.no_logging)
 
 
 def _default_target(item: Input, title: str | None, output_format: str | None) -> Path:
@@ -147,6 +156,8 @@ def _failure(exc: BaseException, say: _Say, lines: SourceLines, analysis: Any, i
         AuthenticationError,
         ContentRefused,
         MusicApiError,
+        PermissionMissing,
+        PlanRequired,
         QuotaError,
         RequestInvalid,
         Unavailable,
@@ -170,8 +181,17 @@ def _failure(exc: BaseException, say: _Say, lines: SourceLines, analysis: Any, i
     elif isinstance(exc, ContentRefused):
         say(f"musicplan: the API refused the song ({exc.code}): {exc.message}")
         _save_suggestion(exc, say, item, body, force)
+    elif isinstance(exc, PermissionMissing):
+        say(f"musicplan: the API key lacks the music permission ({exc.status}): give it Music access in "
+            "the ElevenLabs settings, or use another key")
     elif isinstance(exc, AuthenticationError):
         say(f"musicplan: the API refused the key ({exc.status} {exc.code or ''}): {exc.message}".replace(" )", ")"))
+    elif isinstance(exc, PlanRequired) and exc.status == 402:
+        say(f"musicplan: the Music API is for paid plans; this account cannot use it ({exc.status} "
+            f"{exc.code or 'payment required'}): {exc.message}")
+    elif isinstance(exc, PlanRequired):
+        say(f"musicplan: the account's subscription does not allow this ({exc.status} "
+            f"{exc.code or 'forbidden'}): {exc.message}")
     elif isinstance(exc, QuotaError):
         say(f"musicplan: the account's quota does not cover this ({exc.code or exc.status}): {exc.message}")
     elif isinstance(exc, Unavailable):
@@ -258,6 +278,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.pipeline import check_bytes
     from musicplan.remote.client import NotAudio, drop_unsupported
     from musicplan.remote.files import safe_filename
+    from musicplan.spec.vocabulary import ENDPOINTS, FIELD_OF_BODY_KEY
 
     key = _key(args)
     say = _Say(stderr, key)
@@ -273,7 +294,8 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     song = Song(checked.analysis, checked.diagnostics)
     body, dropped = drop_unsupported(song.to_body(), args.endpoint)
     for name in dropped:
-        say(f"warning: the {args.endpoint} endpoint does not take `{name}`: it is not sent")
+        field = FIELD_OF_BODY_KEY.get(name, name)
+        say(f"warning: {ENDPOINTS[args.endpoint]} does not take `{name}` (the song's `{field}`): it is not sent")
     output_format = args.format or song.output_format
     target = Path(args.output) if args.output else _default_target(item, song.title, output_format)
     meta = target.with_name(target.name + ".json")
@@ -334,7 +356,7 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "request": body,
     }
     if result.metadata is not None:
-        for name in ("composition_plan", "song_metadata", "words_timestamps"):
+        for name in ("composition_plan", "song_metadata", "words_timestamps", "waveform_visual"):
             metadata[name] = result.metadata.get(name)
     for warning in result.warnings:
         say(f"warning: {warning}")
@@ -386,24 +408,57 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if target is not None and target.exists() and not args.force:
         say(f"musicplan: {target} exists: nothing was sent (use --force to replace it)")
         return Exit.USAGE
+    source_plan, model = None, args.model
+    if args.source is not None:
+        found = _source_plan(args.source, args.model, stderr)
+        if isinstance(found, int):
+            return found
+        source_plan, model = found
     if not key:
         say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
         return Exit.USAGE
     try:
         with _client(args, key, say) as client:
-            plan = client.plan(args.prompt, music_length_ms=length_ms, model_id=args.model)
+            plan = client.plan(args.prompt, music_length_ms=length_ms, model_id=model,
+                               source_composition_plan=source_plan)
     except Exception as exc:  # every API failure has its exit code
         no_source = lambda path, number: ""  # noqa: E731 - a plan has no song text to show
         return _failure(exc, say, no_source, None, Input(STDIN_NAME, b""), {}, args.force, stderr)
-    model = args.model or ("music_v2" if "chunks" in plan else "music_v1")
+    model = model or ("music_v2" if "chunks" in plan else "music_v1")
     result = decompile_text(dumps({"composition_plan": plan, "model_id": model}), "plan")
     report.write_text(result.diagnostics, lambda path, n: "", stderr)
     if result.text is None:
         say("musicplan: the returned plan breaks the format's rules (see above); nothing was written")
         return Exit.PROBLEMS
-    header = _comment(f"Planned by the Music API from: {args.prompt}")
+    said = f"Planned by the Music API from: {args.prompt}"
+    if args.source is not None:
+        said += f"\nreworking {args.source}"
+    header = _comment(said)
     text = header + result.text
     code = emit(text, str(target) if target else None, stdout, stderr)
     if code == Exit.OK and target is not None:
         say(f"wrote {target}")
     return code
+
+
+def _source_plan(path: str, model: str | None, stderr: TextIO) -> tuple[dict[str, Any], str] | int:
+    """The plan of the song ``plan --from`` reworks (for ``model`` when given), and
+    its model; an exit code after saying why there is none."""
+    from musicplan.cli import report
+    from musicplan.library import Song
+    from musicplan.pipeline import Options, check_bytes
+
+    inputs = read_inputs([path], stderr, folders=False)
+    if inputs.unreadable:
+        return Exit.USAGE
+    item = inputs.items[0]
+    checked = check_bytes(item.data, item.path, Options(model=model), documents=True)
+    report.write_text(checked.diagnostics, Snippets(inputs), stderr)
+    if checked.analysis is None:
+        return Exit.PROBLEMS
+    song = Song(checked.analysis, checked.diagnostics)
+    if checked.analysis.is_prompt:
+        stderr.write(f"musicplan: {item.path} is a prompt song: it has no plan to rework "
+                     "(write its prompt into PROMPT instead)\n")
+        return Exit.USAGE
+    return song.to_plan(), song.model_id

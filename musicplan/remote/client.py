@@ -20,6 +20,7 @@ import json
 import math
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -31,8 +32,9 @@ from typing import Any
 import httpx
 
 from musicplan.base.exits import Exit
+from musicplan.spec import limits
 from musicplan.remote.multipart import MultipartError, MultipartReader, boundary_of
-from musicplan.spec.vocabulary import unsupported
+from musicplan.spec.vocabulary import ENDPOINTS, UPLOAD_PATH, unsupported
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 BASE_URLS = (
@@ -44,9 +46,9 @@ BASE_URLS = (
 )
 KEY_ENV = "ELEVENLABS_API_KEY"
 BASE_URL_ENV = "ELEVENLABS_BASE_URL"
-ENDPOINTS = {"compose": "/v1/music", "detailed": "/v1/music/detailed", "stream": "/v1/music/stream"}
-PLAN_PATH = "/v1/music/plan"
-# Refusals that say no generation started: only these are asked again.
+PLAN_PATH = ENDPOINTS["plan"]
+# Refusals that say no generation started: only these are asked again (an upload too:
+# it is priced like a generation).
 RETRY_STATUSES = frozenset({429, 503})
 # The API unavailable (exit 6); the others may have started a generation, so they are not asked again.
 UNAVAILABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -57,6 +59,7 @@ MAX_JSON_PART = 16 * 1024 * 1024
 MAX_PLAN_BYTES = 4 * 1024 * 1024
 MAX_ERROR_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64  # deeper metadata is left out of AUDIO.json
+_SONG_ID = re.compile(rf"[^\s,\x00-\x1f\x7f]{{{limits.SONG_ID_CHARS_MIN},{limits.SONG_ID_CHARS_MAX}}}")
 
 Sink = Callable[[bytes], None]
 
@@ -80,15 +83,24 @@ class ApiError(MusicApiError):
 
 
 class AuthenticationError(ApiError):
-    """401 or 403: the key is missing, wrong, or lacks a permission."""
+    """401: the key is missing or wrong."""
 
     exit_code = Exit.AUTH
+
+
+class PermissionMissing(AuthenticationError):
+    """401 for a key that exists but was created without the music permission."""
 
 
 class QuotaError(ApiError):
     """The account's quota or plan does not cover this request."""
 
     exit_code = Exit.QUOTA
+
+
+class PlanRequired(QuotaError):
+    """402 ``limited_access`` (the Music API is for paid plans) or 403 (the
+    subscription does not include this endpoint or feature)."""
 
 
 class RequestInvalid(ApiError):
@@ -170,6 +182,36 @@ class AudioResult:
     attempts: int
     metadata: dict[str, Any] | None = None  # the detailed reply's JSON part (what of it is sound)
     warnings: list[str] = field(default_factory=list)  # what of the reply was left out, and why
+    concurrency: Concurrency | None = None
+
+
+@dataclass
+class Concurrency:
+    """The account's ``current-concurrent-requests`` of ``maximum-concurrent-requests``."""
+
+    current: int | None
+    maximum: int | None
+
+    @classmethod
+    def of(cls, headers: httpx.Headers) -> Concurrency | None:
+        current, maximum = (_count(headers.get(name)) for name in
+                            ("current-concurrent-requests", "maximum-concurrent-requests"))
+        return cls(current, maximum) if current is not None or maximum is not None else None
+
+
+def _count(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() and len(value) < 10 else None
+
+
+@dataclass
+class Upload:
+    """What POST /v1/music/upload answered."""
+
+    song_id: str
+    composition_plan: dict[str, Any] | None
+    words_timestamps: list[Any] | None
+    waveform_visual: list[Any] | None
+    attempts: int
 
 
 @dataclass
@@ -324,9 +366,13 @@ def _error(response: httpx.Response, raw: bytes) -> ApiError:
         return RequestInvalid(status, "the API found the request invalid", detail, "validation_error")
     if code in ("bad_prompt", "bad_composition_plan"):
         return ContentRefused(status, message, detail, code)
-    if code in ("quota_exceeded", "insufficient_credits", "payment_required") or status == 402:
+    if status in (402, 403):
+        return PlanRequired(status, message, detail, code)
+    if code in ("quota_exceeded", "insufficient_credits", "payment_required"):
         return QuotaError(status, message, detail, code)
-    if status in (401, 403):
+    if status == 401 and (code == "missing_permissions" or "permission" in message.lower()):
+        return PermissionMissing(status, message, detail, code)
+    if status == 401:
         return AuthenticationError(status, message, detail, code)
     if status in UNAVAILABLE_STATUSES:
         return Unavailable(status, message, detail, code)
@@ -346,6 +392,7 @@ class MusicClient:
         transport: httpx.BaseTransport | None = None,
         stall_grace: float = 60.0,
         stall_floor: float = 1024.0,
+        enable_logging: bool = True,
     ) -> None:
         """``stall_floor``: bytes a second a reply must average once it has run
         ``stall_grace`` seconds, or it is given up (``read_timeout`` bounds one wait only)."""
@@ -357,6 +404,8 @@ class MusicClient:
         self.retry = retry or RetryPolicy()
         self.stall_grace = stall_grace
         self.stall_floor = stall_floor
+        # False asks for zero retention (enterprise accounts); a query parameter on every call.
+        self._query = {} if enable_logging else {"enable_logging": "false"}
         # A short connect timeout; generations take minutes before the first byte.
         timeout = httpx.Timeout(connect=10.0, read=read_timeout, write=60.0, pool=10.0)
         # The reply's status and headers, dripped a byte at a time, could take hours under a per-read timeout.
@@ -384,9 +433,10 @@ class MusicClient:
             policy.notify(f"{why}: waiting {delay:.1f} s before attempt {attempt + 1} of {policy.max_attempts}")
         policy.sleep(delay)
 
-    def _send(self, path: str, body: dict[str, Any], params: dict[str, str],
-              audio: bool = False) -> tuple[httpx.Response, int]:
-        """Send, retrying what never reached a generation; return the open 200 reply and the attempts it took."""
+    def _send(self, path: str, body: dict[str, Any] | None, params: dict[str, str], audio: bool = False,
+              form: Callable[[], tuple[dict[str, str], dict[str, Any]]] | None = None) -> tuple[httpx.Response, int]:
+        """Send, retrying what never reached a generation; return the open 200 reply and the attempts it took.
+        ``form`` gives (fields, files) for each attempt: multipart/form-data instead of the JSON ``body``."""
         policy = self.retry
         headers = {"xi-api-key": self._key}
         if audio:
@@ -394,8 +444,12 @@ class MusicClient:
         for attempt in range(1, max(1, policy.max_attempts) + 1):
             last = attempt >= policy.max_attempts
             watch = _Watch(self.headers_deadline)
-            request = self._http.build_request("POST", path, json=body, params=params, headers=headers,
-                                               extensions={"trace": watch})
+            content: dict[str, Any] = {"json": body}
+            if form is not None:
+                fields, files = form()
+                content = {"data": fields, "files": files}
+            request = self._http.build_request("POST", path, params={**params, **self._query}, headers=headers,
+                                               extensions={"trace": watch}, **content)
             try:
                 response = self._http.send(request, stream=True)
             except httpx.HTTPError as exc:
@@ -461,7 +515,8 @@ class MusicClient:
         received = [0]
         try:
             content_type = response.headers.get("content-type")
-            result = AudioResult(response.headers.get("song-id"), content_type, None, 0, attempts)
+            result = AudioResult(response.headers.get("song-id"), content_type, None, 0, attempts,
+                                 concurrency=Concurrency.of(response.headers))
             if endpoint == "detailed" and boundary_of(content_type or "") is not None:
                 self._read_detailed(response, sink, result, received, progress)
             elif not _is_audio(content_type):
@@ -543,21 +598,59 @@ class MusicClient:
         if model_id is not None:
             body["model_id"] = model_id
         response, _ = self._send(PLAN_PATH, body, {})
+        plan = self._json_reply(response, "plan")
+        why = unsound(plan)
+        if why:
+            raise DownloadInterrupted(f"the plan reply cannot be used: {why}", 0)
+        return plan
+
+    def upload(self, audio: Any, filename: str, *, extract_plan: str | None = None,
+               with_timestamps: bool = False, with_waveform_visual: bool = False) -> Upload:
+        """POST /v1/music/upload: store an audio file for later plans (``@source``,
+        ``@condition``); ``extract_plan`` (a model id) asks for its plan in that
+        model's shape. ``audio`` is an open binary file (sent as it is read)."""
+        fields: dict[str, str] = {}
+        if extract_plan is not None:
+            fields["extract_composition_plan"] = extract_plan
+        if with_timestamps:
+            fields["with_timestamps"] = "true"
+        if with_waveform_visual:
+            fields["with_waveform_visual"] = "true"
+        start = audio.tell()
+
+        def form() -> tuple[dict[str, str], dict[str, Any]]:
+            audio.seek(start)  # a retried request sends the whole file again
+            return fields, {"file": (filename, audio, "application/octet-stream")}
+
+        # Priced like a generation: retried only when refused unread (429, 503), as generations are.
+        response, attempts = self._send(UPLOAD_PATH, None, {}, form=form)
+        reply = self._json_reply(response, "upload")
+        song_id = reply.get("song_id")
+        # The id is printed and written into songs: it must be one a song can hold.
+        if not isinstance(song_id, str) or not _SONG_ID.fullmatch(song_id):
+            raise DownloadInterrupted("the upload endpoint answered without a usable song id", 0)
+
+        def part(name: str, kind: type) -> Any:
+            value = reply.get(name)
+            return value if isinstance(value, kind) and not unsound(value) else None
+
+        return Upload(song_id, part("composition_plan", dict), part("words_timestamps", list),
+                      part("waveform_visual", list), attempts)
+
+    def _json_reply(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        """A JSON object reply, read whole up to ``MAX_PLAN_BYTES``."""
         received = [0]
         try:
             raw = b"".join(self._chunks(response, received, cap=MAX_PLAN_BYTES))
         finally:
             response.close()
         try:
-            plan = loads(raw, "the plan reply")
+            value = loads(raw, f"the {what} reply")
         except ValueError as exc:
             raise DownloadInterrupted(str(exc), len(raw)) from None
-        if not isinstance(plan, dict):
-            raise DownloadInterrupted("the plan endpoint did not answer with a plan", len(raw))
-        why = unsound(plan)
-        if why:
-            raise DownloadInterrupted(f"the plan reply cannot be used: {why}", len(raw))
-        return plan
+        if not isinstance(value, dict):
+            raise DownloadInterrupted(f"the {what} endpoint did not answer with an object", len(raw))
+        return value
 
 
 class _Watch:

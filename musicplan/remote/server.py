@@ -1,14 +1,20 @@
 """A Music API stand-in for tests: a real HTTP server on 127.0.0.1.
 
-It speaks the API's wire format for the four endpoints (multipart/mixed with a
+It speaks the API's wire format for five endpoints (multipart/mixed with a
 JSON part and an audio part for /v1/music/detailed, chunked audio for
-/v1/music and /v1/music/stream, JSON plans for /v1/music/plan, the ``song-id``
-header), checks bodies against the OpenAPI documents and the API's limits and
-answers 422 like the API, and can be told to fail::
+/v1/music and /v1/music/stream, JSON plans for /v1/music/plan, including one
+reworked from a ``source_composition_plan``, and /v1/music/upload, which takes
+multipart/form-data and answers a song id and, when asked, the extracted plan,
+the words' timestamps and the waveform), sends the ``song-id`` and
+``current-concurrent-requests``/``maximum-concurrent-requests`` headers, checks
+bodies against the OpenAPI documents and the API's limits and answers 422 like
+the API, refuses keys as the API does (401 for an unknown key, 401
+``missing_permissions`` for a key without the music permission, 402
+``limited_access`` for a free account's key), and can be told to fail::
 
     from musicplan.remote.server import MusicTestServer
 
-    with MusicTestServer(api_key="test-key") as server:
+    with MusicTestServer(api_key="test-key", free_keys={"free-key"}) as server:
         server.fail("rate_limit", retry_after=0)   # the next request gets a 429
         ...  # point your code at server.url
 
@@ -26,14 +32,17 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 from musicplan.spec import limits
+from musicplan.spec.vocabulary import ENDPOINTS, UPLOAD_PATH
 
 FAILURES = ("rate_limit", "server_error", "drop", "slow", "bad_composition_plan", "bad_prompt",
-            "unauthorized", "quota", "invalid")
+            "unauthorized", "quota", "invalid", "limited_access", "no_permission", "forbidden")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # a request body larger than this is answered 413
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # an upload is audio: it may be larger
+_ENDPOINT_OF_PATH = {path: name for name, path in ENDPOINTS.items()}
 _MODEL_NAMES = {"MusicPrompt", "ChunkPlan", "GenerationChunk", "AudioReference", "ConditioningRef",
                 "SongSection", "SectionSource", "TimeRange", "MusicRequest"}
 
@@ -65,7 +74,7 @@ def validation_errors(body: Any, endpoint: str) -> list[dict[str, Any]]:
     """What the API would answer in a 422's ``detail`` for this body ([] if none)."""
     from pydantic import ValidationError
 
-    from musicplan.spec.models import ChunkPlan, MusicPrompt, MusicRequest
+    from musicplan.spec.models import MusicRequest
     from musicplan.spec.openapi import DETAILED, STREAM, body_validator
 
     if not isinstance(body, dict):
@@ -79,23 +88,16 @@ def validation_errors(body: Any, endpoint: str) -> list[dict[str, Any]]:
     if errors:
         return errors
 
-    def collect(exc: ValidationError, prefix: list[Any]) -> None:
-        for item in exc.errors():
-            loc = [part for part in item["loc"] if part not in _MODEL_NAMES]
-            errors.append({"loc": ["body", *prefix, *loc], "msg": item["msg"], "type": item["type"]})
-
     plan = body.get("composition_plan")
     if plan is not None:
-        shape = ChunkPlan if model in limits.CHUNK_MODELS else MusicPrompt
-        try:
-            shape.model_validate(plan)
-        except ValidationError as exc:
-            collect(exc, ["composition_plan"])
+        errors = plan_errors(plan, model, ["body", "composition_plan"])
+        if errors:
             return errors
     try:
         MusicRequest.model_validate(body)
     except ValidationError as exc:
-        collect(exc, [])
+        errors = [{"loc": ["body", *_api_loc(item["loc"])], "msg": item["msg"],
+                   "type": item["type"]} for item in exc.errors()]
     return errors
 
 
@@ -135,8 +137,14 @@ class MusicTestServer:
     """See the module's docstring. ``requests`` records what arrived."""
 
     def __init__(self, *, api_key: str | None = "test-key", audio_size: int = 64 * 1024,
-                 chunk_size: int = 4096, filename: str = "../../escape/evil \"name\".mp3") -> None:
+                 chunk_size: int = 4096, filename: str = "../../escape/evil \"name\".mp3",
+                 free_keys: Iterable[str] = (), keys_without_music: Iterable[str] = (),
+                 max_concurrent: int = 5) -> None:
         self.api_key = api_key
+        self.free_keys = frozenset(free_keys)  # answered 402 limited_access
+        self.keys_without_music = frozenset(keys_without_music)  # answered 401 missing_permissions
+        self.max_concurrent = max_concurrent
+        self.in_flight = 0
         self.audio_size = audio_size
         self.chunk_size = chunk_size
         self.filename = filename
@@ -215,11 +223,16 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     # ---- replies
+    def _concurrency_headers(self) -> None:
+        self.send_header("current-concurrent-requests", str(self.owner.in_flight))
+        self.send_header("maximum-concurrent-requests", str(self.owner.max_concurrent))
+
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        self._concurrency_headers()
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -231,6 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("song-id", song_id)
+        self._concurrency_headers()
         self.end_headers()
         delay = failure.options.get("delay", 0.05) if failure and failure.kind == "slow" else 0.0
         cut = failure.options.get("after", 0) + audio_from if failure and failure.kind == "drop" else None
@@ -271,6 +285,12 @@ class _Handler(BaseHTTPRequestHandler):
                                                                "message": "Something went wrong."}}, headers)
         elif kind == "unauthorized":
             self._json(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key."}})
+        elif kind == "limited_access":
+            self._json(402, _LIMITED_ACCESS)
+        elif kind == "no_permission":
+            self._json(401, _MISSING_PERMISSION)
+        elif kind == "forbidden":
+            self._json(403, {"detail": {"status": "subscription_required", "message": "Subscription required."}})
         elif kind == "quota":
             self._json(401, {"detail": {"status": "quota_exceeded",
                                         "message": "This request exceeds your quota."}})
@@ -291,7 +311,7 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         return True
 
-    def _read_body(self) -> bytes | None:
+    def _read_body(self, cap: int) -> bytes | None:
         """The request's body, or None once a 400/411/413 has answered a body that cannot be read."""
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             self.close_connection = True
@@ -303,7 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(400, {"detail": {"status": "bad_request", "message": "Invalid Content-Length header."}})
             return None
         length = int(field)
-        if length > MAX_BODY_BYTES:
+        if length > cap:
             self.close_connection = True
             self._json(413, {"detail": {"status": "payload_too_large", "message": "Request body too large."}})
             return None
@@ -328,25 +348,49 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self) -> None:
         owner = self.owner
         self._replied = False
+        with owner._lock:
+            owner.in_flight += 1
+        try:
+            self._serve()
+        finally:
+            with owner._lock:
+                owner.in_flight -= 1
+
+    def _serve(self) -> None:
+        owner = self.owner
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        raw = self._read_body()
+        raw = self._read_body(MAX_UPLOAD_BYTES if parts.path == UPLOAD_PATH else MAX_BODY_BYTES)
         if raw is None:
             return
-        try:
-            body: Any = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
+        body: Any = None
+        if parts.path == UPLOAD_PATH:
+            body = _form(headers.get("content-type", ""), raw)
+        else:
+            try:
+                body = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                body = None
         owner.requests.append(Recorded("POST", parts.path, query, headers, body))
-        endpoint = {"/v1/music": "compose", "/v1/music/detailed": "detailed",
-                    "/v1/music/stream": "stream", "/v1/music/plan": "plan"}.get(parts.path)
+        endpoint = "upload" if parts.path == UPLOAD_PATH else _ENDPOINT_OF_PATH.get(parts.path)
         if endpoint is None:
             self._json(404, {"detail": "Not Found"})
             return
         key = headers.get("xi-api-key")
-        if not key or (owner.api_key is not None and key != owner.api_key):
+        known = {owner.api_key} | owner.free_keys | owner.keys_without_music
+        if not key or (owner.api_key is not None and key not in known):
             self._json(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key."}})
+            return
+        if key in owner.keys_without_music:
+            self._json(401, _MISSING_PERMISSION)
+            return
+        if key in owner.free_keys:
+            self._json(402, _LIMITED_ACCESS)
+            return
+        if query.get("enable_logging") not in (None, "true", "false"):
+            self._json(422, {"detail": [{"loc": ["query", "enable_logging"], "msg": "Input should be a valid "
+                                         "boolean", "type": "bool_parsing"}]})
             return
         failure = owner._next_failure()
         if failure is not None and self._refuse(failure, body):
@@ -356,6 +400,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if endpoint == "plan":
             self._plan(body)
+            return
+        if endpoint == "upload":
+            self._upload(body)
             return
         fmt = query.get("output_format")
         if fmt is not None and fmt not in limits.OUTPUT_FORMATS:
@@ -384,6 +431,8 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if body.get("with_timestamps"):
             meta["words_timestamps"] = [{"word": "la", "start_ms": 0, "end_ms": 400}]
+        if body.get("with_waveform_visual"):
+            meta["waveform_visual"] = waveform(len(audio))
         head = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
                 + json.dumps(meta, indent=2).encode()
                 + f"\r\n--{boundary}\r\nContent-Type: {_audio_type(fmt)}\r\n"
@@ -412,7 +461,114 @@ class _Handler(BaseHTTPRequestHandler):
                                          f"{limits.LENGTH_MS_MIN} to {limits.LENGTH_MS_MAX}",
                                          "type": "value_error"}]})
             return
+        unknown = set(body) - {"prompt", "music_length_ms", "model_id", "source_composition_plan"}
+        if unknown:
+            self._json(422, {"detail": [{"loc": ["body", sorted(unknown)[0]], "msg": "Extra inputs are not "
+                                         "permitted", "type": "extra_forbidden"}]})
+            return
+        source = body.get("source_composition_plan")
+        if source is not None:
+            errors = plan_errors(source, model, ["body", "source_composition_plan"])
+            if errors:
+                self._json(422, {"detail": errors})
+                return
+            self._json(200, reworked_plan(source, prompt))
+            return
         self._json(200, sample_plan(prompt, length, model))
+
+    def _upload(self, form: dict[str, Any]) -> None:
+        audio = form.get("file")
+        if not isinstance(audio, bytes) or not audio:
+            self._json(422, {"detail": [{"loc": ["body", "file"], "msg": "Field required", "type": "missing"}]})
+            return
+        extract = form.get("extract_composition_plan")
+        if extract not in (None, "true", "false", *limits.MODELS):
+            self._json(422, {"detail": [{"loc": ["body", "extract_composition_plan"], "msg": "unknown model",
+                                         "type": "enum"}]})
+            return
+        song_id = uuid.uuid5(uuid.NAMESPACE_URL, audio.hex()[:4096] + str(len(audio))).hex[:20]
+        reply: dict[str, Any] = {"song_id": song_id}
+        if extract not in (None, "false"):
+            model = limits.DEFAULT_MODEL if extract == "true" else extract  # `true`: the deprecated form
+            reply["composition_plan"] = sample_plan("uploaded track with words", 60_000, model)
+        if form.get("with_timestamps") == "true":
+            reply["words_timestamps"] = [{"word": "uploaded", "start_ms": 20_000, "end_ms": 20_600},
+                                         {"word": "track", "start_ms": 20_600, "end_ms": 21_100}]
+        if form.get("with_waveform_visual") == "true":
+            reply["waveform_visual"] = waveform(len(audio))
+        self._json(200, reply)
+
+
+_LIMITED_ACCESS = {"detail": {"status": "limited_access",
+                              "message": "Music API is not available for free users."}}
+_MISSING_PERMISSION = {"detail": {"status": "missing_permissions",
+                                  "message": "The API key you used is missing the permission music_generation "
+                                             "to execute this operation."}}
+
+
+def waveform(audio_bytes: int) -> list[int]:
+    """4 integers a second, -1000 to 1000 (the stand-in's audio "lasts" a second per 16 KiB)."""
+    count = max(4, 4 * (audio_bytes // 16_384))
+    rng = random.Random(audio_bytes)
+    return [rng.randint(-1000, 1000) for _ in range(count)]
+
+
+def _form(content_type: str, raw: bytes) -> dict[str, Any] | None:
+    """A multipart/form-data body as {name: text, or bytes for a file}; None if it is not one."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1")
+                                                  + b"\r\n\r\n" + raw)
+    if not message.is_multipart():
+        return None
+    out: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            out[name] = payload
+        else:
+            out[name] = payload.decode("utf-8", "replace")
+    return out
+
+
+def _api_loc(loc: tuple[Any, ...]) -> list[Any]:
+    """A pydantic error's place as the API names it: without model and validator names."""
+    return [part for part in loc if part not in _MODEL_NAMES
+            and not (isinstance(part, str) and part.startswith("function-"))]
+
+
+def plan_errors(plan: Any, model: str, prefix: list[Any]) -> list[dict[str, Any]]:
+    """A 422's items for a plan that is not of ``model``'s shape or breaks its limits."""
+    from pydantic import ValidationError
+
+    from musicplan.spec.models import ChunkPlan, MusicPrompt
+
+    shape = ChunkPlan if model in limits.CHUNK_MODELS else MusicPrompt
+    try:
+        shape.model_validate(plan)
+    except ValidationError as exc:
+        return [{"loc": [*prefix, *_api_loc(item["loc"])], "msg": item["msg"],
+                 "type": item["type"]} for item in exc.errors()]
+    return []
+
+
+def reworked_plan(source: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """The stand-in's rework of a source plan: the same plan with the prompt's first words as a style."""
+    plan = json.loads(json.dumps(source))
+    style = " ".join(prompt.split()[:3]) or "reworked"
+    if "chunks" in plan:
+        for chunk in plan["chunks"]:
+            if "text" in chunk:
+                chunk["positive_styles"] = [*chunk.get("positive_styles", []), style][:limits.STYLES_PER_LIST_MAX]
+    else:
+        plan["positive_global_styles"] = [*plan["positive_global_styles"], style][:limits.STYLES_PER_LIST_MAX]
+    return plan
 
 
 def _suggested_plan(body: Any) -> Any:

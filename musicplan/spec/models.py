@@ -148,6 +148,7 @@ class MusicRequest(_Strict):
     respect_sections_durations: bool | None = None
     store_for_inpainting: bool | None = None
     with_timestamps: bool | None = None
+    with_waveform_visual: bool | None = None
     sign_with_c2pa: bool | None = None
 
     @model_validator(mode="after")

@@ -75,6 +75,7 @@ def body(analysis: Analysis) -> dict[str, Any]:
         "finetune_id": s.finetune,
         "store_for_inpainting": s.inpainting,
         "with_timestamps": s.timestamps,
+        "with_waveform_visual": s.waveform,
         "sign_with_c2pa": s.c2pa,
     }
     if analysis.is_prompt:

@@ -46,7 +46,7 @@ def test_unknown_or_error_codes_are_usage_errors(tmp_path, capsys, flag, code, e
 
 def test_known_codes_in_any_case_are_taken(tmp_path, capsys):
     path = tmp_path / "s.song"
-    path.write_text("- no drums\n[A] 0:10\n+ x\n", encoding="utf-8")
+    path.write_text("model: music_v1\n- no drums\n[A] 0:10\n+ x\n", encoding="utf-8")
     assert main(["check", "--strict", "--ignore", "w106", str(path)]) == 0
     assert main(["check", "--strict", str(path)]) == 1
 
@@ -54,7 +54,7 @@ def test_known_codes_in_any_case_are_taken(tmp_path, capsys):
 # ---------------------------------------------------------------- folder walks
 
 def test_folder_walks_skip_hidden_folders_node_modules_and_virtual_environments(tmp_path, capsys):
-    good = "[A] 0:10\n+ x\n"
+    good = "model: music_v1\n[A] 0:10\n+ x\n"
     bad = "[A] 20\n"
     (tmp_path / "songs" / "deep").mkdir(parents=True)
     (tmp_path / "songs" / "deep" / "one.song").write_text(good, encoding="utf-8")

@@ -48,7 +48,7 @@ def test_durations_are_written_as_clock_times():
          "duration_ms": 65_250, "lines": []},
         {"section_name": "B", "positive_local_styles": [], "negative_local_styles": [],
          "duration_ms": 3_000, "lines": []}]}
-    assert song_of(plan) == "[A] 1:05.250\n\n[B] 0:03\n"
+    assert song_of(plan) == "model: music_v1\n\n[A] 1:05.250\n\n[B] 0:03\n"
 
 
 def test_hostile_strings_are_escaped_and_quoted():
@@ -57,7 +57,7 @@ def test_hostile_strings_are_escaped_and_quoted():
                           "duration_ms": 10_000, "lines": ["# hash", "+ plus", "- minus", "[br]", "@at",
                                                            "\\bs", " lead", "plain"]}]}
     text = song_of(plan)
-    assert text == ('+ "a, b", "\\"q\\"", back\\, " pad"\n\n[x\\]y\\\\] 0:10\n\\# hash\n\\+ plus\n'
+    assert text == ('model: music_v1\n\n+ "a, b", "\\"q\\"", back\\, " pad"\n\n[x\\]y\\\\] 0:10\n\\# hash\n\\+ plus\n'
                     '\\- minus\n\\[br]\n\\@at\n\\\\bs\n\\ lead\nplain\n')
     assert musicplan.loads(text).to_plan() == plan
 
@@ -79,7 +79,7 @@ def test_strings_a_song_cannot_hold_are_normalised_with_warnings():
                           "duration_ms": 10_000, "lines": ["trailing  ", "", "ok"]}]}
     text = json.dumps(plan, indent=2)
     result = decompile_text(text)
-    assert result.text == '+ two lines\n\n[padded] 0:10\ntrailing\nok\n'
+    assert result.text == 'model: music_v1\n\n+ two lines\n\n[padded] 0:10\ntrailing\nok\n'
     lines = text.split("\n")
     expected = [lines.index(next(line for line in lines if needle in line)) + 1
                 for needle in ('"two\\nlines"', '" padded "', '"trailing  "', '""')]
@@ -118,12 +118,13 @@ def test_unwritable_song_id_is_an_error():
 
 def test_decompile_command(tmp_path, capsys):
     source = tmp_path / "plan.json"
-    source.write_text(musicplan.loads("[A] 0:10\nla\n").to_json(), encoding="utf-8")
+    song = "model: music_v1\n\n[A] 0:10\nla\n"
+    source.write_text(musicplan.loads(song).to_json(), encoding="utf-8")
     assert main(["decompile", str(source)]) == 0
-    assert capsys.readouterr().out == "[A] 0:10\nla\n"
+    assert capsys.readouterr().out == song
     out = tmp_path / "plan.song"
     assert main(["decompile", str(source), "-o", str(out)]) == 0
-    assert out.read_text(encoding="utf-8") == "[A] 0:10\nla\n"
+    assert out.read_text(encoding="utf-8") == song
     bad = tmp_path / "bad.json"
     bad.write_text('{"sections": [}', encoding="utf-8")
     assert main(["decompile", str(bad), "-o", str(tmp_path / "bad.song")]) == 1

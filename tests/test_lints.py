@@ -43,7 +43,8 @@ def test_rap_density_is_fine_at_four_words_a_second():
 
 def test_off_by_default_lints_need_enable(tmp_path, capsys):
     path = tmp_path / "s.song"
-    path.write_text("bpm: 120\nmodel: music_v1\n[A] 0:20\n+ a\n[B] 0:20\n+ b\n[C] 0:03\n+ c\n[D] 15s\n+ d\n", encoding="utf-8")
+    path.write_text("bpm: 120\nmodel: music_v1\n[A] 0:20\n+ a\n[B] 0:20\n+ b\n[C] 0:03\n+ c\n[D] 15s\n+ d\n",
+                    encoding="utf-8")
     assert main(["check", "--format", "json", str(path)]) == 0
     assert capsys.readouterr().out.strip() == "[]"
     main(["check", "--format", "json", "--enable", "W104,W105", str(path)])
@@ -91,7 +92,7 @@ def test_an_ignore_comment_that_silences_nothing_is_a_warning():
 
 def test_w900_can_be_ignored_for_a_run(tmp_path, capsys):
     path = tmp_path / "s.song"
-    path.write_text("# musicplan: ignore W103\n[V] 0:10\n+ piano\n", encoding="utf-8")
+    path.write_text("model: music_v1\n# musicplan: ignore W103\n[V] 0:10\n+ piano\n", encoding="utf-8")
     main(["check", "--format", "json", str(path)])
     assert '"W900"' in capsys.readouterr().out
     main(["check", "--format", "json", "--ignore", "W900", str(path)])

@@ -208,7 +208,7 @@ def test_revised_limits_apply_to_json_at_the_json_position():
     assert ("E217", 5, lines[4].index("4294967296") + 1) in found
     assert ("E218", 5, lines[4].index('"fff') + 1) in found
     assert ("W008", 5, lines[4].index('"finetune_id"') + 1) in found
-    items = ", ".join('{"start_ms": %d, "end_ms": %d}' % (i, i + 1) for i in range(11))
+    items = ", ".join(f'{{"start_ms": {i}, "end_ms": {i + 1}}}' for i in range(11))
     v1 = ('{"positive_global_styles": [], "negative_global_styles": [], "sections": [{"section_name": "A",'
           ' "positive_local_styles": [], "negative_local_styles": [], "duration_ms": 10000, "lines": [],'
           ' "source_from": {"song_id": "s", "range": {"start_ms": 0, "end_ms": 100},\n'

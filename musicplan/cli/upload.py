@@ -69,7 +69,7 @@ def cmd_upload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return _failure(exc, say, no_source, None, Input(str(audio), b""), {}, args.force, stderr)
     stdout.write(result.song_id + "\n")
     stdout.flush()
-    code = Exit.OK
+    code: int = Exit.OK
     if args.timestamps:
         code = max(code, _save_words(result, audio, words_target, say))
     if args.plan:

@@ -168,6 +168,46 @@ def json_type(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object"
 
 
+# ---- camelCase, as the JavaScript SDK writes plans in code
+
+
+def _snake_keys(spec: Spec) -> set[str]:
+    if isinstance(spec, list):
+        return _snake_keys(spec[0])
+    if not isinstance(spec, dict):
+        return set()
+    known = {**spec["required"], **spec["optional"]}
+    return set(known).union(*(_snake_keys(value) for value in known.values()))
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+CAMEL_KEYS = {_camel(key): key for key in _snake_keys(BODY_SHAPE) | _snake_keys(V1_PLAN)
+              | _snake_keys(GENERATION) | _snake_keys(REFERENCE) | _snake_keys(CHUNK_PLAN) if "_" in key}
+
+
+def _first_camel(value: Any, path: Path, doc: JsonDoc) -> tuple[str, Span] | None:
+    """The first key spelt in camelCase (in document order), and its span."""
+    found: list[tuple[Span, str]] = []
+    stack: list[tuple[Any, Path]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if key in CAMEL_KEYS:
+                    found.append((doc.key_spans.get(where + (key,), doc.span(where)), key))
+                stack.append((inner, where + (key,)))
+        elif isinstance(item, list):
+            stack += [(inner, where + (index,)) for index, inner in enumerate(item)]
+    if not found:
+        return None
+    span, key = min(found)
+    return key, span
+
+
 # ---- what kind of document this is
 
 BODY_KEYS = frozenset(BODY_OPTIONS)
@@ -339,6 +379,14 @@ class _Builder:
 
 def read_model(doc: JsonDoc, path: str, report: Report) -> tuple[SongModel, str] | None:
     """The song model of a body or bare plan, and its kind; None after reporting why not."""
+    camel = _first_camel(doc.value, (), doc)
+    if camel is not None:
+        key, span = camel
+        report.error("E506", span, f"this JSON spells its keys in camelCase (`{key}`), as the JavaScript "
+                     f"SDK's code does; the API spells them in snake_case (`{CAMEL_KEYS[key]}`)",
+                     "write every key as the API does (`durationMs` → `duration_ms`, `positiveStyles` → "
+                     "`positive_styles`, ...): the SDK converts them only when it sends the request")
+        return None
     kind = document_kind(doc.value)
     if kind is None:
         report.error("E503", doc.span(()), "this JSON is neither a request body nor a composition plan",

@@ -32,8 +32,8 @@ from typing import Any
 import httpx
 
 from musicplan.base.exits import Exit
-from musicplan.spec import limits
 from musicplan.remote.multipart import MultipartError, MultipartReader, boundary_of
+from musicplan.spec import limits
 from musicplan.spec.vocabulary import ENDPOINTS, UPLOAD_PATH, unsupported
 
 DEFAULT_BASE_URL = "https://api.elevenlabs.io"

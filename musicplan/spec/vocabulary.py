@@ -113,7 +113,7 @@ def fields_in_scope(scope: Scope) -> tuple[str, ...]:
 
 def unsupported(endpoint: str) -> tuple[str, ...]:
     """The body keys ``endpoint`` does not take."""
-    return tuple(key.name for key in KEYS if endpoint not in key.endpoints)
+    return tuple(key.name for key in BODY if endpoint not in key.endpoints)
 
 
 def taken_by(endpoint: str) -> tuple[str, ...]:

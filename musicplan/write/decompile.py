@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from musicplan.analyse.durations import format_clock
 from musicplan.analyse.misread import sung_field
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.pipeline import Options, check_json
@@ -17,11 +18,12 @@ from musicplan.read.source import from_text
 from musicplan.read.written import Blank, Field, Heading, Line, Lyric, SongModel, Source, StyleItem, StyleLine
 from musicplan.spec import limits
 from musicplan.spec.vocabulary import FIELDS
-from musicplan.write.text import WS, print_song
+from musicplan.write.text import WS, print_song, style_item
 
 _BREAKS = re.compile(r"\r\n|\r|\n")
 _SONG_ID = re.compile(r"[^ \t\r\n,]+")
 _FIELD_ORDER = {key: index for index, key in enumerate(FIELDS)}
+STYLE_LINE_WIDTH = 100
 
 
 @dataclass
@@ -125,9 +127,11 @@ def _normalise(song: SongModel, report: Report) -> None:
 
 
 def _hoist_chunk_styles(song: SongModel) -> None:
-    """Styles every generation chunk begins with become the song's global styles."""
+    """Styles every generation chunk begins with become the song's global styles,
+    when there are at least two generation chunks: a lone one keeps its styles, so
+    that they do not seem to apply to the audio references around it."""
     generation = [s for s in song.sections if not s.of(Source) or s.heading.duration is not None]
-    if not generation:
+    if len(generation) < 2:
         return
     hoisted: list[StyleLine] = []
     for positive in (True, False):
@@ -159,10 +163,34 @@ def _hoist_chunk_styles(song: SongModel) -> None:
 def _canonical_header(song: SongModel, model: str) -> None:
     fields = sorted((line for line in song.header if isinstance(line, Field) and line.key != "model"),
                     key=lambda field: _FIELD_ORDER[field.key])
-    if model != limits.DEFAULT_MODEL:
-        fields.insert(0, Field("model", "model", model, Span.at(1, 1), Span.at(1, 1)))
+    # Always stated: the API's default is deprecated, and a reader should not have to know it.
+    fields.insert(0, Field("model", "model", model, Span.at(1, 1), Span.at(1, 1)))
+    for field in fields:
+        if FIELDS[field.key].kind == "duration" and field.value.endswith("ms"):
+            field.value = format_clock(int(field.value[:-2]))  # `length: 2:30`, as people write it
     styles = [line for line in song.header if isinstance(line, StyleLine)]
     song.header = [*fields, *([Blank(0)] if fields and styles else []), *styles]
+
+
+def _wrapped(lines: list[Line]) -> list[Line]:
+    """Style lines longer than about STYLE_LINE_WIDTH characters, split over several
+    lines of the same sign (they add up in order, so the song means the same)."""
+    out: list[Line] = []
+    for line in lines:
+        if not isinstance(line, StyleLine):
+            out.append(line)
+            continue
+        width, current = 1, list[StyleItem]()  # the sign
+        for item in line.items:
+            size = len(style_item(item.text)) + (2 if current else 1)  # ", " or the space after the sign
+            if current and width + size > STYLE_LINE_WIDTH:
+                out.append(StyleLine(line.positive, current, line.span))
+                width, current = 1, []
+                size = len(style_item(item.text)) + 1
+            current.append(item)
+            width += size
+        out.append(StyleLine(line.positive, current, line.span))
+    return out
 
 
 
@@ -193,4 +221,7 @@ def decompile_text(text: str, path: str = "<json>") -> Decompiled:
     if model in limits.CHUNK_MODELS:
         _hoist_chunk_styles(song)
     _canonical_header(song, model)
+    song.header = _wrapped(song.header)
+    for section in song.sections:
+        section.lines = _wrapped(section.lines)
     return Decompiled(print_song(song, clock=True), report.sorted(), kind)

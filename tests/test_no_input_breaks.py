@@ -21,7 +21,7 @@ HUGE = "9" * 5000  # past the 4,300 digits Python's int() converts
     (f"[V] {HUGE}\n+ x\n", ("E308", 1, 5)),
     (f"bpm: 120\n[V] {HUGE} bars\n+ x\n", ("E308", 2, 5)),
     (f"bpm: 120\n[V] 1.{HUGE} bars\n+ x\n", ("E308", 2, 5)),
-    (f"seed: {HUGE}\n[V] 0:10\n+ x\n", ("E203", 1, 7)),
+    (f"seed: {HUGE}\n[V] 0:10\n+ x\n", ("E217", 1, 7)),  # above 2147483647, however long
     (f"bpm: {HUGE}\n[V] 4 bars\n+ x\n", ("E206", 1, 6)),
     (f"bpm: 0.{'0' * 5000}1\n[V] 0:10\n+ x\n", ("E206", 1, 6)),
     (f"meter: {HUGE}/4\n[V] 0:10\n+ x\n", ("E207", 1, 8)),

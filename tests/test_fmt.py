@@ -100,9 +100,9 @@ def test_quotes_and_escapes_only_where_needed():
 
 def test_an_escape_that_says_a_field_like_line_is_sung_is_kept():
     # `\\bpm: 120` is the writer's answer to W201; `bpm: 120` unescaped stays as written, warned.
-    text = "[A] 0:10\n+ x\n\\bpm: 120\nseed: 42\n\\model: she walks\n"
+    text = "model: music_v1\n\n[A] 0:10\n+ x\n\\bpm: 120\nseed: 42\n\\model: she walks\n"
     out = format_text(text)
-    assert out == "[A] 0:10\n+ x\n\\bpm: 120\nseed: 42\nmodel: she walks\n"
+    assert out == "model: music_v1\n\n[A] 0:10\n+ x\n\\bpm: 120\nseed: 42\nmodel: she walks\n"
     assert [d.code for d in musicplan.check(out)] == ["W201"]
 
 

@@ -84,7 +84,7 @@ def test_a_prompt_song_is_drawn_as_one(tmp_path):
 
 
 def test_header_warnings_are_drawn(tmp_path):
-    root = _svg(tmp_path, "+ drums, drums\n[A] 0:10\n+ x\n")
+    root = _svg(tmp_path, "model: music_v1\n+ drums, drums\n[A] 0:10\n+ x\n")
     codes = [el.get("data-code") for el in root.iter("{http://www.w3.org/2000/svg}text") if el.get("data-code")]
     assert codes == ["W001"]
 

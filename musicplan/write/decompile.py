@@ -193,7 +193,6 @@ def _wrapped(lines: list[Line]) -> list[Line]:
     return out
 
 
-
 def _dropped_strengths(text: str, path: str, report: Report) -> None:
     """`condition_strength` without `conditioning_ref` has no `.song` spelling."""
     from musicplan.read.json_positions import read

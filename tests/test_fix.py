@@ -131,14 +131,14 @@ def test_fix_never_raises_and_a_second_run_changes_nothing(text):
 
 # ---------------------------------------------------------------- check --fix
 
-MESSY = "# keep me\ntittle: Demo\n\n[Intro] 20 sec\n+ pads,,strings\n\n[Outro] 20\n+ x\n"
-MESSY_FIXED = "# keep me\ntitle: Demo\n\n[Intro] 20s\n+ pads,strings\n\n[Outro] 20\n+ x\n"
+MESSY = "# keep me\ntittle: Demo\nmodel: music_v1\n\n[Intro] 20 sec\n+ pads,,strings\n\n[Outro] 20\n+ x\n"
+MESSY_FIXED = "# keep me\ntitle: Demo\nmodel: music_v1\n\n[Intro] 20s\n+ pads,strings\n\n[Outro] 20\n+ x\n"
 
 
 def test_check_fix_rewrites_files_and_reports_what_is_fixed_and_left(tmp_path, capsys):
     path, clean = tmp_path / "messy.song", tmp_path / "clean.song"
     path.write_text(MESSY, encoding="utf-8")
-    clean.write_text("title: C\n[A] 0:10\n+ x\n", encoding="utf-8")
+    clean.write_text("title: C\nmodel: music_v1\n[A] 0:10\n+ x\n", encoding="utf-8")
     before = clean.stat().st_mtime_ns
     assert main(["check", "--fix", str(path), str(clean)]) == 1  # `[Outro] 20` is left
     out = capsys.readouterr().out
@@ -146,14 +146,14 @@ def test_check_fix_rewrites_files_and_reports_what_is_fixed_and_left(tmp_path, c
     assert clean.stat().st_mtime_ns == before  # nothing to fix: not rewritten
     assert f"{path}:2:1: fixed[E200] unknown field `tittle`: wrote `title`" in out
     assert "fixed[E106] empty style: removed the extra text" in out
-    assert f"{path}:7:9: error[E302]" in out
+    assert f"{path}:8:9: error[E302]" in out
     assert out.rstrip().endswith("checked 2 files: fixed 3 problems in 1 file, 1 error and 0 warnings left")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
 def test_check_fix_exits_0_when_nothing_is_left(tmp_path, capsys):
     path = tmp_path / "s.song"
-    path.write_text("tittle: x\n[A] 20 sec\n+ x\n", encoding="utf-8")
+    path.write_text("tittle: x\nmodel: music_v1\n[A] 20 sec\n+ x\n", encoding="utf-8")
     assert main(["check", "--fix", str(path)]) == 0
     assert "no problems left" in capsys.readouterr().out
 

@@ -232,7 +232,7 @@ def test_a_song_without_model_gets_the_deprecation_warning():
 
 
 def test_the_api_name_of_the_field_is_one_error_not_also_the_warning():
-    found = diagnostics("model_id: music_v2\n" + V)
+    found = diagnostics("model_id: music_v2\n" + V + "+ x\n")
     assert [d.code for d in found] == ["E200"]
 
 

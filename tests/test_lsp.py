@@ -231,7 +231,7 @@ async def test_hovers(client: LanguageClient, tmp_path: Path) -> None:
     assert f"copies **[Chorus]** (line {line_of(FEATURES, '[Chorus]') + 1}" in repeat
     assert "1 lyric line" in repeat and "+ big vocals" in repeat
     model = await hover_text(client, uri, line_of(FEATURES, "model:"), 2)
-    assert "`model_id`" in model and "compose, detailed, stream" in model
+    assert "`model_id`" in model and "compose, detailed, plan, stream" in model  # /v1/music/plan takes model_id too
     title = await hover_text(client, uri, line_of(FEATURES, "title:"), 2)
     assert "not sent" in title
     adherence = await hover_text(client, uri, line_of(FEATURES, "@adherence"), 3)

@@ -199,3 +199,25 @@ def test_the_fixed_file_keeps_its_permissions(tmp_path, capsys):
     path.chmod(0o640)
     assert main(["check", "--fix", str(path)]) == 0
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_check_fix_on_a_folder_of_songs_gives_what_the_writers_meant(tmp_path, capsys):
+    # Each mistaken song comes out checking clean and compiling to the JSON the
+    # writer meant; each ambiguous one is left byte for byte as it was.
+    meant, ambiguous = {}, {}
+    for number, (written, intended) in enumerate(MEANT):
+        path = tmp_path / f"meant{number}.song"
+        path.write_text(written, encoding="utf-8", newline="")
+        meant[path] = intended
+    for number, text in enumerate(AMBIGUOUS):
+        path = tmp_path / f"ambiguous{number}.song"
+        path.write_text(text, encoding="utf-8", newline="")
+        ambiguous[path] = text
+    assert main(["check", "--fix", "--no-config", str(tmp_path)]) == 1  # the ambiguous ones are left
+    capsys.readouterr()
+    for path, intended in meant.items():
+        assert path.read_bytes().decode("utf-8") == intended, path.name
+        assert main(["compile", "--no-config", str(path)]) == 0, capsys.readouterr().err
+        assert json.loads(capsys.readouterr().out) == musicplan.loads(intended).to_body()
+    for path, text in ambiguous.items():
+        assert path.read_bytes().decode("utf-8") == text

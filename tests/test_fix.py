@@ -48,6 +48,7 @@ MEANT = [
     ("[A] 0:10\n+ pads,,strings\n", "[A] 0:10\n+ pads,strings\n"),
     ("[A] 0:10\n+ pads, strings,\n", "[A] 0:10\n+ pads, strings\n"),
     ("- no drums\n[A] 0:10\n+ x\n", "- drums\n[A] 0:10\n+ x\n"),
+    ("+ \u201cbig, layered\u201d vocals, drums\n[A] 0:10\n+ x\n", '+ "big, layered vocals", drums\n[A] 0:10\n+ x\n'),
     # Several at once, some only after another (the key first, then its value), comments kept.
     ("# draft 2\ntittle: Neon\nmodel_id: Music-V2\nbpm: 100\n# the intro\n[Intro] 8 Measures\n+ pads,,strings\n",
      "# draft 2\ntitle: Neon\nmodel: music_v2\nbpm: 100\n# the intro\n[Intro] 8 bars\n+ pads,strings\n"),

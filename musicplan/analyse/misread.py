@@ -12,7 +12,7 @@ import re
 
 from musicplan.analyse.rules import Analysis
 from musicplan.analyse.values import TooLong, parse_beat, parse_boolean, parse_bpm, parse_meter, parse_seed
-from musicplan.base.diagnostics import Report, Span
+from musicplan.base.diagnostics import Edit, Report, Span
 from musicplan.read.written import Field, Lyric, SongModel, StyleItem, StyleLine
 from musicplan.spec import limits
 from musicplan.spec.vocabulary import ALIASES, BODY_KEYS, FIELD_OF_BODY_KEY, FIELDS
@@ -165,10 +165,11 @@ def _style_line(line: StyleLine, report: Report) -> None:
             continue
         inside_until = end
         closer = items[end]
+        quoted = f'"{_between(items[index:end + 1])}"'
         report.warning("W203", item.span.to(closer.span),
                        f"`{text[0]}` does not quote a style: `{text}` … `{closer.text}` "
                        f"is sent as {end - index + 1} styles, split at its commas",
-                       f"only `\"` quotes a style: write `\"{_between(items[index:end + 1])}\"`")
+                       f"only `\"` quotes a style: write `{quoted}`", (Edit(item.span.to(closer.span), quoted),))
 
 
 def _between(items: list[StyleItem]) -> str:

@@ -302,3 +302,26 @@ def test_closed_standard_streams_are_messages(song):
                                capture_output=True, timeout=60, check=False)
     assert closed_in.returncode == 2 and b"cannot read -: it is closed" in closed_in.stderr
     assert b"Traceback" not in closed_out.stderr + closed_in.stderr
+
+
+def test_an_endless_input_is_refused_not_read_to_the_end(capsys):
+    assert main(["check", "/dev/zero"]) == 2
+    assert "too large for a song" in capsys.readouterr().err
+
+
+def test_standard_input_that_is_the_output_file_is_refused(song, tmp_path):
+    body = tmp_path / "body.json"
+    assert main(["compile", str(song), "-o", str(body)]) == 0
+    before = body.read_bytes()
+    with open(body, "rb") as stdin:
+        result = run("compile", "-", "-o", str(body), stdin=stdin)
+    assert result.returncode == 2 and b"would replace the input" in result.stderr
+    assert body.read_bytes() == before
+
+
+def test_fmt_of_one_file_named_twice_formats_it_once(untidy, tmp_path, capsys):
+    other = tmp_path / "other.song"
+    os.link(untidy, other)
+    assert main(["fmt", str(untidy), str(untidy), str(tmp_path), str(other)]) == 0
+    assert untidy.read_text(encoding="utf-8") == TIDY
+    assert "changed since" not in capsys.readouterr().err

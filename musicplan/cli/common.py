@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from musicplan.base.exits import Exit
 from musicplan.base.record import Factory, Record
@@ -76,6 +76,16 @@ def _expand(paths: Sequence[str], excluded: Callable[[Path], bool]) -> list[str]
     return out
 
 
+MAX_INPUT_BYTES = 64 * 1024 * 1024  # far past any song or body; /dev/zero is not read to the end
+
+
+def _read_capped(handle: Any) -> bytes:
+    data = handle.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise OSError(errno.EFBIG, f"it is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, too large for a song")
+    return data
+
+
 def read_inputs(paths: Sequence[str], stderr: TextIO, *, folders: bool = True,
                 excluded: Callable[[Path], bool] = lambda path: False) -> Inputs:
     """Read every file (``-`` is standard input); with ``folders``, a folder
@@ -86,9 +96,10 @@ def read_inputs(paths: Sequence[str], stderr: TextIO, *, folders: bool = True,
             if path == STDIN:
                 if sys.stdin is None:  # started with it closed (`<&-`)
                     raise OSError(errno.EBADF, "it is closed")
-                inputs.items.append(Input(STDIN_NAME, sys.stdin.buffer.read()))
+                inputs.items.append(Input(STDIN_NAME, _read_capped(sys.stdin.buffer)))
             else:
-                inputs.items.append(Input(path, Path(path).read_bytes()))
+                with open(path, "rb") as handle:
+                    inputs.items.append(Input(path, _read_capped(handle)))
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             stderr.write(f"musicplan: cannot read {path}: {reason}\n")
@@ -139,12 +150,14 @@ def onto_input(output: str | Path, sources: Sequence[str]) -> str | None:
     import os
 
     for source in sources:
-        if source in (STDIN, STDIN_NAME):
-            continue
         try:
-            if os.path.samefile(output, source):
+            if source in (STDIN, STDIN_NAME):
+                # `compile - < a.json -o a.json`: standard input may be the very file.
+                if sys.stdin is not None and os.path.samestat(os.fstat(sys.stdin.fileno()), os.stat(output)):
+                    return "(standard input)"
+            elif os.path.samefile(output, source):
                 return source
-        except OSError:  # one of them does not exist: they cannot be one file
+        except (OSError, ValueError, AttributeError):  # one does not exist (or stdin is no file): not one file
             continue
     return None
 

@@ -60,6 +60,22 @@ def unified_diff(original: str, formatted: str, path: str) -> str:
     return "".join(out)
 
 
+def _seen_before(path: str, seen: set[tuple[int, int]]) -> bool:
+    import os
+
+    if path == STDIN_NAME:
+        return False
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
 def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.base.diagnostics import Report
     from musicplan.base.files import write_atomic
@@ -70,7 +86,10 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
     problems = changed = 0
     snippets = Snippets(inputs)
+    seen: set[tuple[int, int]] = set()
     for item in inputs.items:
+        if _seen_before(item.path, seen):  # named twice (`fmt . a.song`, hard links): formatted once
+            continue
         diag = Report(item.path)
         source = decode(item.data, item.path, diag)
         try:

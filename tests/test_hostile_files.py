@@ -325,3 +325,16 @@ def test_fmt_of_one_file_named_twice_formats_it_once(untidy, tmp_path, capsys):
     assert main(["fmt", str(untidy), str(untidy), str(tmp_path), str(other)]) == 0
     assert untidy.read_text(encoding="utf-8") == TIDY
     assert "changed since" not in capsys.readouterr().err
+
+
+def test_import_and_lyrics_refuse_to_write_onto_their_input(tmp_path, capsys):
+    sheet = tmp_path / "sheet.txt"
+    sheet.write_text("Hello there\nla la la\n", encoding="utf-8")
+    assert main(["import", str(sheet), "-o", str(sheet), "--force"]) == 2
+    assert sheet.read_text(encoding="utf-8") == "Hello there\nla la la\n"
+    sidecar = tmp_path / "x.mp3.json"
+    text = '{"audio_file": "x.mp3", "words_timestamps": [{"word": "la", "start_ms": 0, "end_ms": 400}]}'
+    sidecar.write_text(text, encoding="utf-8")
+    assert main(["lyrics", str(sidecar), "-o", str(sidecar), "--force"]) == 2
+    assert sidecar.read_text(encoding="utf-8") == text
+    assert capsys.readouterr().err.count("would replace the input") == 2

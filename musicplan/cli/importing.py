@@ -69,4 +69,4 @@ def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     report.write_text(result.diagnostics, Snippets(one.inputs), stderr)
     if result.text is None:
         return Exit.PROBLEMS
-    return emit(result.text, args.output, stdout, stderr)
+    return emit(result.text, args.output, stdout, stderr, sources=[args.file])

@@ -80,7 +80,7 @@ def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             return Exit.USAGE
     for kind, target in outputs.items():
         content = to_lrc(lines, title if isinstance(title, str) else None) if kind == "lrc" else to_srt(lines)
-        code = emit(content, target, stdout, stderr)
+        code = emit(content, target, stdout, stderr, sources=[str(sidecar)])
         if code != Exit.OK:
             return code
         if target != STDIN:

@@ -141,3 +141,15 @@ def test_a_client_that_leaves_is_no_traceback(server, capsys):
     assert status(exchange(server, post("/v1/music/plan", b'{"prompt": "x"}'))) == 200
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and "BrokenPipe" not in captured.err
+
+
+def test_other_methods_are_answered_405(server):
+    reply = exchange(server, b"GET /v1/music HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status(reply) == 405 and b"Allow: POST" in reply
+
+
+def test_a_client_that_stops_sending_is_answered_408_and_freed():
+    with MusicTestServer(api_key=KEY, client_timeout=0.5) as quick:
+        started = time.monotonic()
+        reply = exchange(quick, post("/v1/music/plan", b'{"pro', length="100"), timeout=10)
+        assert status(reply) == 408 and time.monotonic() - started < 5

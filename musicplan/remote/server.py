@@ -140,11 +140,12 @@ class MusicTestServer:
     def __init__(self, *, api_key: str | None = "test-key", audio_size: int = 64 * 1024,
                  chunk_size: int = 4096, filename: str = "../../escape/evil \"name\".mp3",
                  free_keys: Iterable[str] = (), keys_without_music: Iterable[str] = (),
-                 max_concurrent: int = 5) -> None:
+                 max_concurrent: int = 5, client_timeout: float = 60.0) -> None:
         self.api_key = api_key
         self.free_keys = frozenset(free_keys)  # answered 402 limited_access
         self.keys_without_music = frozenset(keys_without_music)  # answered 401 missing_permissions
         self.max_concurrent = max_concurrent
+        self.client_timeout = client_timeout  # seconds a client may keep a request half-sent
         self.in_flight = 0
         self.audio_size = audio_size
         self.chunk_size = chunk_size
@@ -185,6 +186,7 @@ class MusicTestServer:
 
         class Handler(_Handler):
             owner = server
+            timeout = server.client_timeout
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
         httpd = self._httpd
@@ -219,9 +221,16 @@ class MusicTestServer:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     owner: MusicTestServer
+    timeout = 60.0  # a client that stops sending mid-request frees its thread
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass
+
+    def _not_allowed(self) -> None:
+        self.close_connection = True
+        self._json(405, {"detail": "Method Not Allowed"}, {"Allow": "POST"})
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _not_allowed  # noqa: N815 - the http.server names
 
     # ---- replies
     def _concurrency_headers(self) -> None:
@@ -333,7 +342,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - the http.server name
         try:
             self._post()
-        except (ConnectionError, TimeoutError):
+        except TimeoutError:  # the client stopped sending: answered as a server would
+            self.close_connection = True
+            if not self._replied:
+                try:
+                    self._json(408, {"detail": {"status": "request_timeout", "message": "Request timed out."}})
+                except OSError:
+                    pass
+        except ConnectionError:
             self.close_connection = True  # the client left
         except Exception:  # a stand-in bug: answered as the API would, never a silent close
             self.close_connection = True

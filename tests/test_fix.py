@@ -48,6 +48,8 @@ MEANT = [
     ("[A] 0:10\n+ pads,,strings\n", "[A] 0:10\n+ pads,strings\n"),
     ("[A] 0:10\n+ pads, strings,\n", "[A] 0:10\n+ pads, strings\n"),
     ("- no drums\n[A] 0:10\n+ x\n", "- drums\n[A] 0:10\n+ x\n"),
+    ("+ synth, bass, Synth\n[A] 0:10\n+ x\n", "+ synth, bass\n[A] 0:10\n+ x\n"),
+    ("+ pads\n+ pads, bass\n[A] 0:10\n+ x\n", "+ pads\n+ bass\n[A] 0:10\n+ x\n"),
     ("+ \u201cbig, layered\u201d vocals, drums\n[A] 0:10\n+ x\n", '+ "big, layered vocals", drums\n[A] 0:10\n+ x\n'),
     # Several at once, some only after another (the key first, then its value), comments kept.
     ("# draft 2\ntittle: Neon\nmodel_id: Music-V2\nbpm: 100\n# the intro\n[Intro] 8 Measures\n+ pads,,strings\n",
@@ -68,6 +70,7 @@ AMBIGUOUS = [
     "[Verse 1] 0:10\n+ x\n[Verse 2] 0:10\n+ y\n[V] 0:10\n@repeat verse\n",
     "[A] 0:10\n+ ,pads\n",
     "[A] 20 sec # a comment\n+ x\n",
+    "+ pads\n+ pads\n[A] 20\n+ x\n",  # the repeated style is alone on its line: no empty `+` is left
 ]
 
 

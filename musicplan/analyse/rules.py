@@ -380,6 +380,18 @@ def _items(lines: list[StyleLine], positive: bool) -> list[StyleItem]:
     return [item for line in lines if line.positive == positive for item in line.items]
 
 
+def _removal(items: list[StyleItem], index: int) -> tuple[Edit, ...]:
+    """The edit that takes ``items[index]`` out of its line with one of its commas
+    (none when it is alone on its line: the line would be left empty)."""
+    item = items[index]
+    line = item.span.line
+    if index > 0 and items[index - 1].span.line == line:
+        return (Edit(Span(line, items[index - 1].span.end_column, line, item.span.end_column), ""),)
+    if index + 1 < len(items) and items[index + 1].span.line == line:
+        return (Edit(Span(line, item.span.column, line, items[index + 1].span.column), ""),)
+    return ()
+
+
 def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: Report,
                   copied: tuple[int, int] = (0, 0)) -> None:
     """Empty items, the 50-per-list limit, repeats within a list and conflicts between lists.
@@ -403,7 +415,8 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
             key = item.text.casefold()
             if key in seen:
                 report.warning("W001", item.span, f"style `{item.text}` is listed twice",
-                               f"it is already on line {seen[key].span.line}: remove one")
+                               f"it is already on line {seen[key].span.line}: remove one",
+                               _removal(items, index))
             else:
                 seen[key] = item
     positives = {item.text.casefold() for item in positive}

@@ -206,13 +206,24 @@ def test_plan_for_a_chunk_model(server, tmp_path):
 def test_the_key_never_appears_anywhere(server, song, tmp_path, capsys, caplog):
     caplog.set_level(logging.DEBUG)
     scenarios = [[], ["--force", "--endpoint", "stream"], ["--force", "--keep-partial"]]
-    failures = [None, "unauthorized", "drop", "invalid", "bad_composition_plan", "server_error"]
+    failures = [None, "unauthorized", "drop", "invalid", "bad_composition_plan", "server_error",
+                "limited_access", "no_permission", "forbidden"]
     for failure in failures:
         for extra in scenarios:
             if failure:
                 server.fail(failure, retry_after=0) if failure == "server_error" else server.fail(failure)
             main(["render", str(song), "--base-url", server.url, "--attempts", "1", *extra])
     main(["plan", "rain", "-o", str(tmp_path / "p.song"), "--base-url", server.url])
+    # The commands of the API's 2026-11-22 revision: upload (with its plan and words) and plan --from.
+    track = tmp_path / "take.mp3"
+    track.write_bytes(b"ID3" + bytes(range(256)) * 64)
+    server._failures.clear()  # a render that sent nothing (a file existed) left its failure queued
+    for failure in (None, "limited_access", "no_permission"):
+        if failure:
+            server.fail(failure)
+        main(["upload", str(track), "--plan", "music_v2_5", "--timestamps", "--force", "--base-url", server.url])
+        main(["plan", "darker", "--from", str(song), "-o", str(tmp_path / "from.song"), "--force",
+              "--base-url", server.url, "--no-logging"])
     main(["render", str(song), "--api-key", SECRET, "--force", "--base-url", server.url])
     captured = capsys.readouterr()
     everything = captured.out + captured.err + caplog.text
@@ -220,6 +231,8 @@ def test_the_key_never_appears_anywhere(server, song, tmp_path, capsys, caplog):
         if path.is_file():
             everything += path.read_bytes().decode("utf-8", errors="replace")
     assert len(everything) > 1000
+    assert (tmp_path / "take.song").is_file() and (tmp_path / "take.words.json").is_file()
+    assert "paid plans" in everything and "music permission" in everything
     assert SECRET not in everything
     assert all(r.headers["xi-api-key"] == SECRET for r in server.requests)  # it was sent, only there
 

@@ -186,3 +186,26 @@ def test_any_text_is_parsed_in_one_pass_with_every_diagnostic_inside_the_file(te
     for d in report.diagnostics + diagnostics(text):
         assert 1 <= d.span.line <= last and d.span.column >= 1, d
         assert d.is_error or d.code.startswith("W")
+
+
+def test_the_lexer_reads_each_character_about_once_however_many_lines_are_bad(monkeypatch):
+    # Linear recovery, shown without a clock: the characters the lexer moves over.
+    from lark.lexer import LineCounter
+
+    from musicplan.base.diagnostics import Report
+    from musicplan.read.parse import parse_text
+
+    moved = [0]
+    feed = LineCounter.feed
+
+    def counting(self, token, test_newline=True):
+        moved[0] += len(token)
+        return feed(self, token, test_newline)
+
+    monkeypatch.setattr(LineCounter, "feed", counting)
+    # Lyrics where none may stand (each an error), runs of lines that are one token, bad lines in sections.
+    text = "la la la\n" * 300 + "[V] 0:10\n" + ("la\n" * 5 + "+ a,,b\n[W 0:10\n") * 100
+    report = Report("t.song")
+    parse_text(text, report)
+    assert len(report.diagnostics) == 300 + 200
+    assert moved[0] <= 2 * len(text)

@@ -206,21 +206,14 @@ class LineMaker(Transformer):
 
     # ---- lines: each is one token, made into its model object as the parser
     # shifts it (Lark calls a transformer's method named after a terminal)
-    def FIELD_LINE(self, token: Token) -> Field:
-        text = str(token).rstrip("\r\n")
+    def FIELDS(self, token: Token) -> list[Field]:
+        """Fields one after the other: one token, a line each."""
         line, column = at(token)
-        found = PARTS.field.match(text)
-        assert found is not None  # the token is a FIELD_LINE
-        raw_key = found.group(1).rstrip(_WS)
-        key_span = Span(line, column, line, column + len(raw_key))
-        value = text[found.end():].rstrip(_WS)
-        if value:
-            start = column + found.end()
-            value_span = Span(line, start, line, start + len(value))
-        else:
-            end = column + found.end(1) + 1  # just past the colon
-            value_span = Span(line, end, line, end)
-        return Field(raw_key.lower(), raw_key, value, key_span, value_span)
+        made = []
+        for number, text in enumerate(str(token).split("\n")[:-1], line):
+            made.append(_field(text.rstrip("\r"), number, column))
+            column = 1  # the lines after the first start their line (an indented one is CONT_LINE)
+        return made
 
     def CONT_LINE(self, token: Token) -> Indented:
         raw = str(token).rstrip("\r\n")
@@ -271,12 +264,15 @@ class LineMaker(Transformer):
         return Heading(raw[1:-1], unescape_name(raw[1:-1].strip(_WS)), name_span, duration,
                        False, duration is None and isinstance(token, SetAsideToken))
 
-    def LYRIC(self, token: Token) -> Lyric | LoneEscape:
-        text = str(token).rstrip(_LINE_END)
+    def LYRICS(self, token: Token) -> list[Lyric | LoneEscape]:
+        """Lyric lines one after the other: one token, a line each."""
         line, column = at(token)
-        return lyric_of(text, Span(line, column, line, column + len(text)), column)
-
-    ESCAPED = LYRIC
+        made = []
+        for number, text in enumerate(str(token).split("\n")[:-1], line):
+            text = text.rstrip(_LINE_END)
+            made.append(lyric_of(text, Span(number, column, number, column + len(text)), column))
+            column = 1
+        return made
 
     # ---- directives
     def repeat(self, children: list[Token]) -> Repeat:
@@ -315,6 +311,22 @@ def lyric_of(stripped: str, span: Span, column: int) -> Lyric | LoneEscape:
     if len(stripped) == 1:
         return LoneEscape(span)
     return Lyric(stripped[1:], span, column + 1, True)
+
+
+def _field(text: str, line: int, column: int) -> Field:
+    """A field line (without its line end), split with the grammar's patterns."""
+    found = PARTS.field.match(text)
+    assert found is not None  # the token is a FIELD_LINE
+    raw_key = found.group(1).rstrip(_WS)
+    key_span = Span(line, column, line, column + len(raw_key))
+    value = text[found.end():].rstrip(_WS)
+    if value:
+        start = column + found.end()
+        value_span = Span(line, start, line, start + len(value))
+    else:
+        end = column + found.end(1) + 1  # just past the colon
+        value_span = Span(line, end, line, end)
+    return Field(raw_key.lower(), raw_key, value, key_span, value_span)
 
 
 class _Assembler:
@@ -359,7 +371,13 @@ class _Assembler:
 
     def build(self, lines: list[Any]) -> SongModel:
         for line in lines:
-            if isinstance(line, Heading):
+            if isinstance(line, list):  # lines that were one token: fields, or lyrics
+                for one in line:
+                    if isinstance(one, Field):
+                        self.add_field(one)
+                    else:
+                        self.add(self.lone_escape(one) if isinstance(one, LoneEscape) else one)
+            elif isinstance(line, Heading):
                 self.open_field = None
                 self.section = Section(line)
                 self.song.sections.append(self.section)

@@ -20,6 +20,9 @@ _WORD = re.compile(r"[^ \t\r\n]*")
 # What a terminal is, for the rare message that lists what was expected.
 _HUMAN = {
     "_NL": "the end of the line",
+    "FIELDS": "a field",
+    "STYLE_LINE": "a style line",
+    "HEADING_LINE": "a heading",
     "KEY": "a field",
     "VALUE": "a value",
     "_COMMA": "`,`",
@@ -89,6 +92,8 @@ class _Recovery:
         self.lines: list[str] = []  # split on the first mistake only
         self.first_heading = 0  # the first line that starts with `[`, once known
         self.last = 0  # the last line set aside
+        # The start of a line at or before the next one set aside (they come in order).
+        self.cursor, self.cursor_line = 0, 1
         self.lines_so_far: list[Any] = []
 
     def split(self) -> None:
@@ -120,11 +125,17 @@ class _Recovery:
         return True
 
     def _skip_to_next_line(self, lexer_state: Any, number: int) -> None:
+        """Put the lexer at the start of line ``number + 1``, wherever the token
+        that failed ended (a run of lines lexed as one may have taken several)."""
+        while self.cursor_line <= number:
+            end = self.text.find("\n", self.cursor)
+            if end < 0:
+                self.cursor = len(self.text)
+                break
+            self.cursor, self.cursor_line = end + 1, self.cursor_line + 1
         counter = lexer_state.line_ctr
-        if counter.line > number:
-            return  # the token that failed took the line's end with it
-        end = self.text.find("\n", counter.char_pos)
-        counter.feed(self.text[counter.char_pos : len(self.text) if end < 0 else end + 1])
+        counter.char_pos = counter.line_start_pos = self.cursor
+        counter.line, counter.column = self.cursor_line, 1
 
     def _stand_in(self, raw: str, number: int) -> SetAsideToken:
         """A heading stays a heading (so that the lines under it stay section

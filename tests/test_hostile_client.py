@@ -360,3 +360,11 @@ def test_a_bad_base_url_in_the_environment_names_the_variable(song, monkeypatch,
     monkeypatch.setenv("ELEVENLABS_BASE_URL", "api.elevenlabs.io")
     assert main(["render", str(song)]) == 2
     assert "$ELEVENLABS_BASE_URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "1e400", "abc"])
+def test_a_timeout_a_socket_cannot_take_is_a_usage_error(server, song, capsys, value):
+    assert render(server.url, str(song), f"--timeout={value}") == 2 and server.requests == []
+    assert "--timeout" in capsys.readouterr().err
+    with pytest.raises(SetupError):
+        MusicClient("k", base_url=server.url, read_timeout=float(value) if value != "abc" else -1)

@@ -35,15 +35,38 @@ from musicplan.cli.config import options_of
 from musicplan.cli.report import SourceLines
 
 
+def _timeout(text: str) -> float:
+    """Seconds, more than none and at most a day (a socket takes nothing else)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from above 0 to 86400")
+    return value
+
+
+def _attempts(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of tries from 1 to 100")
+    return value
+
+
 def connection_options(parser: argparse.ArgumentParser) -> None:
     """The options of every command that calls the API."""
     parser.add_argument("--api-key", help="the API key (default: $ELEVENLABS_API_KEY)")
     parser.add_argument("--base-url", help="the API's address (default: $ELEVENLABS_BASE_URL or "
                                            "https://api.elevenlabs.io; regional: api.us, "
                                            "api.eu.residency, api.in.residency, api.sg.residency)")
-    parser.add_argument("--attempts", type=int, default=3,
+    parser.add_argument("--attempts", type=_attempts, default=3,
                         help="tries for a request that started nothing (429, 503, no connection); default 3")
-    parser.add_argument("--timeout", type=float, default=600.0,
+    parser.add_argument("--timeout", type=_timeout, default=600.0,
                         help="seconds to wait for the reply to go on (default 600)")
     parser.add_argument("--force", action="store_true", help="replace files that exist")
     parser.add_argument("--no-logging", action="store_true",

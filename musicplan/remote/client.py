@@ -400,6 +400,8 @@ class MusicClient:
         if not key:
             raise SetupError(f"no API key: pass --api-key or set {KEY_ENV}")
         self._key = check_key(key)
+        if not 0 < read_timeout <= 86_400:  # NaN, 0, negatives and infinities too: a socket takes none of them
+            raise SetupError(f"read_timeout {read_timeout!r} is not a number of seconds from above 0 to 86400")
         self.base_url = check_base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
         self.retry = retry or RetryPolicy()
         self.stall_grace = stall_grace

@@ -368,3 +368,20 @@ def test_a_timeout_a_socket_cannot_take_is_a_usage_error(server, song, capsys, v
     assert "--timeout" in capsys.readouterr().err
     with pytest.raises(SetupError):
         MusicClient("k", base_url=server.url, read_timeout=float(value) if value != "abc" else -1)
+
+
+def test_a_key_echoed_in_an_error_or_a_bad_header_is_in_no_exception():
+    def echo_error(conn, head, body):
+        sent_key = header(head, "xi-api-key") or ""
+        conn.sendall(response("400 Bad Request", {"Content-Type": "application/json"},
+                              json.dumps({"detail": {"status": "x", "message": f"bad key {sent_key}"}}).encode()))
+
+    def echo_header(conn, head, body):
+        sent_key = (header(head, "xi-api-key") or "").encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\n" + sent_key + b"\r\n\r\n")
+
+    for reply in (echo_error, echo_header):
+        with RawServer(reply) as raw:
+            with pytest.raises((ApiError, NetworkError)) as info:
+                MusicClient(SECRET, base_url=raw.url).compose({"prompt": "x"}, lambda data: None)
+        assert SECRET not in str(info.value) + repr(getattr(info.value, "detail", ""))

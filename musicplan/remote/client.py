@@ -459,8 +459,8 @@ class MusicClient:
                 if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)) and not watch.sent:
                     # No connection was made (refused, no such host, TLS failed): nothing was sent.
                     if last:
-                        raise NetworkError(f"cannot reach {self.base_url}: {_why(exc)}") from None
-                    self._wait(attempt, None, f"cannot reach {self.base_url} ({_why(exc)})")
+                        raise NetworkError(f"cannot reach {self.base_url}: {self._why(exc)}") from None
+                    self._wait(attempt, None, f"cannot reach {self.base_url} ({self._why(exc)})")
                     continue
                 raise self._after_sending(exc, watch) from None
             watch.cancel()
@@ -476,8 +476,12 @@ class MusicClient:
                 self._wait(attempt, response, f"the API answered {response.status_code} "
                                               f"{response.reason_phrase}".rstrip())
                 continue
-            raise _error(response, raw)
+            # A server may echo the key in its message: no exception of ours carries it.
+            raise _error(response, raw.replace(self._key.encode(), b"***"))
         raise AssertionError("unreachable")
+
+    def _why(self, exc: Exception) -> str:
+        return _why(exc).replace(self._key, "***")
 
     def _after_sending(self, exc: httpx.HTTPError, watch: _Watch) -> NetworkError:
         """What failed once the request may have reached the API: never asked again (it may be billed)."""
@@ -488,7 +492,7 @@ class MusicClient:
             return NetworkError(f"no reply from {self.base_url} in time; not retried "
                                 "(the song may still be generating)")
         return NetworkError(f"the connection to {self.base_url} failed after the request was sent "
-                            f"({_why(exc)}); not retried: the API may have received it")
+                            f"({self._why(exc)}); not retried: the API may have received it")
 
     def _chunks(self, response: httpx.Response, received: list[int], cap: int | None = None) -> Iterator[bytes]:
         """The reply's bytes as they arrive, unbuffered; more than ``cap`` of them

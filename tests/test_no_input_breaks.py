@@ -123,3 +123,14 @@ def test_misreadings_are_looked_for_in_linear_time(text):
     found = diagnostics(text)
     assert time.perf_counter() - started < 5  # the first of these took 40 s
     assert all(len(d.message) <= 400 for d in found)
+
+
+def test_global_styles_are_checked_once_not_once_per_chunk():
+    styles = ",".join(f"s{i}" for i in range(20_000))
+    text = f"model: music_v2\n+ {styles}\n- s7\n" + "".join(f"[S{i}] 0:10\nla\n+ s3, own\n" for i in range(3_000))
+    started = time.perf_counter()
+    found = diagnostics(text)
+    assert time.perf_counter() - started < 10  # 41 s before
+    codes = [d.code for d in found]
+    assert codes.count("W001") == 3_000  # each chunk's `s3` repeats a global style
+    assert codes.count("E407") == 1 and codes.count("W002") == 1  # the global list, once

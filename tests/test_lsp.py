@@ -376,3 +376,21 @@ async def test_each_fix_of_check_is_one_code_action(client: LanguageClient, tmp_
         fixed = apply_edits(fixed, edit.changes[uri], client.encoding)  # type: ignore[attr-defined]
     assert fixed == FEATURES
     close_song(client, uri)
+
+
+async def test_the_settings_file_of_the_song_is_honoured_and_read_again_on_save(client: LanguageClient,
+                                                                                 tmp_path: Path) -> None:
+    song = tmp_path / "settings.song"
+    song.write_text("model: music_v1\n[Empty] 0:20\n[Verse] 0:20\nla la\n", encoding="utf-8")
+    settings = tmp_path / "pyproject.toml"
+    settings.write_text('[tool.musicplan]\nignore = ["W103"]\n', encoding="utf-8")
+    assert check_json(song) == []  # the empty section's W103 is ignored by the settings
+    uri = await open_song(client, song)
+    assert not client.diagnostics[uri]
+    settings.write_text("[tool.musicplan]\nignore = []\n", encoding="utf-8")
+    expected = [item["code"] for item in check_json(song)]
+    assert expected == ["W103"]
+    client.diagnostics.pop(uri, None)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(document(uri)))
+    assert [d.code for d in await published(client, uri)] == expected
+    close_song(client, uri)

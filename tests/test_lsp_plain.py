@@ -119,3 +119,13 @@ def test_without_the_extra_the_command_says_how_to_install_it() -> None:
     assert done.returncode == 2
     assert "pip install 'musicplan[lsp]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_bad_code_to_ignore_is_a_usage_error_before_the_server_starts() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "musicplan", "lsp", "--ignore", "BANANA"], capture_output=True,
+                          text=True, timeout=60, check=False, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert "BANANA" in done.stderr and "Traceback" not in done.stderr

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from musicplan.cli.common import Exit
+from musicplan.cli.common import Exit, lint_options
+
+if TYPE_CHECKING:
+    from musicplan.pipeline import Options
 
 
 def register(sub: Any) -> None:
     lsp = sub.add_parser("lsp", help="run the language server for editors (needs musicplan[lsp])")
     lsp.add_argument("--stdio", action="store_true",
                      help="speak over standard input and output (the default and only transport)")
+    lint_options(lsp)  # each file's settings as `check` reads them, these over them
     lsp.set_defaults(run=cmd_lsp)
 
 
@@ -25,5 +29,13 @@ def cmd_lsp(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stderr.write(f"musicplan: the language server needs pygls and lsprotocol ({missing} is missing): "
                      "install them with `pip install 'musicplan[lsp]'`\n")
         return Exit.USAGE
-    serve()
+    from musicplan.cli.config import Settings
+
+    Settings(args)  # a bad --ignore, --enable or --config is a usage error now, not in the editor
+
+    def options_for(path: str) -> Options:
+        # Read afresh for each document opened or saved, so that edits to a settings file count.
+        return Settings(args).options(path)
+
+    serve(options_for)
     return Exit.OK

@@ -7,14 +7,18 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from musicplan import __version__
 from musicplan.lsp import actions, complete, diagnose, formatting, hints, hover, names, outline
-from musicplan.lsp.document import SongDocument
+from musicplan.lsp.document import SongDocument, path_of
 from musicplan.lsp.positions import from_position
+from musicplan.pipeline import Options
+
+OptionsFor = Callable[[str], Options]
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,18 @@ class SongServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("musicplan", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents: dict[str, SongDocument] = {}
+        # The run options for a file (its settings file's, as `check` reads them); set by `serve`.
+        self.options_for: OptionsFor = lambda path: Options()
+        self.options: dict[str, Options] = {}
+
+    def settings(self, uri: str) -> None:
+        """Read the options for a document again (when it is opened or saved)."""
+        try:
+            self.options[uri] = self.options_for(path_of(uri))
+        except Exception as exc:  # a broken settings file must not stop the checking
+            self.options[uri] = Options()
+            self.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"musicplan: settings not used: {exc}"))
 
     def document(self, uri: str) -> SongDocument:
         """The checked document for the buffer's current text (checked again only when it changed)."""
@@ -30,7 +46,7 @@ class SongServer(LanguageServer):
         known = self.documents.get(uri)
         if known is not None and known.version == buffer.version and known.text == buffer.source:
             return known
-        doc = SongDocument(uri, buffer.source, buffer.version)
+        doc = SongDocument(uri, buffer.source, buffer.version, self.options.get(uri))
         self.documents[uri] = doc
         return doc
 
@@ -51,6 +67,14 @@ server = SongServer()
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: SongServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.settings(params.text_document.uri)
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: SongServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.settings(params.text_document.uri)
+    ls.documents.pop(params.text_document.uri, None)  # checked again with the settings as they now are
     ls.publish(params.text_document.uri)
 
 
@@ -62,6 +86,7 @@ def did_change(ls: SongServer, params: types.DidChangeTextDocumentParams) -> Non
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: SongServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.documents.pop(params.text_document.uri, None)
+    ls.options.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 
@@ -132,8 +157,11 @@ def rename(ls: SongServer, params: types.RenameParams) -> types.WorkspaceEdit | 
     return names.rename(doc, line, column, params.new_name, ls.workspace.position_codec)
 
 
-def serve() -> None:
-    """Speak the protocol on standard input and output until the client says exit."""
+def serve(options_for: OptionsFor | None = None) -> None:
+    """Speak the protocol on standard input and output until the client says exit.
+    ``options_for`` gives a file's run options (the command line reads its settings file)."""
+    if options_for is not None:
+        server.options_for = options_for
     # pygls closes the streams it is given when it stops: give it copies, so that the
     # command's own standard output stays open until the command ends.
     stdin = os.fdopen(os.dup(sys.stdin.fileno()), "rb")

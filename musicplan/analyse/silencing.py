@@ -16,9 +16,10 @@ from musicplan.analyse.lints import OFF_BY_DEFAULT
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.read.written import Comment, SongModel
 
-_IGNORE = re.compile(r"#\s*musicplan:\s*ignore\b(.*)", re.I)
-_WORD = re.compile(r"[^\s,]+")
-_CODE_SHAPED = re.compile(r"[A-Za-z]+\d+[A-Za-z\d]*")
+# As text: compiled (and cached by `re`) only for songs with comments.
+_IGNORE = r"(?i)#\s*musicplan:\s*ignore\b(.*)"
+_WORD = r"[^\s,]+"
+_CODE_SHAPED = r"[A-Za-z]+\d+[A-Za-z\d]*"
 
 
 class _Rule:
@@ -44,15 +45,15 @@ def _rules(comments: Iterable[Comment], song: SongModel | None, report: Report) 
     sections = _extents(song)
     rules: list[_Rule] = []
     for comment in comments:
-        match = _IGNORE.search(comment.text)
+        match = re.search(_IGNORE, comment.text)
         if match is None:
             continue
         line = comment.span.line + 1
         last = sections.get(line, line)
         base = comment.span.column + match.start(1)
         words = []
-        for word in _WORD.finditer(match.group(1)):
-            if not _CODE_SHAPED.fullmatch(word.group(0)):
+        for word in re.finditer(_WORD, match.group(1)):
+            if not re.fullmatch(_CODE_SHAPED, word.group(0)):
                 break  # the codes are followed by a reason, if by anything
             words.append(word)
         if not words:

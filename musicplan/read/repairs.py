@@ -13,22 +13,24 @@ from collections.abc import Sequence
 from musicplan.base.diagnostics import Edit, Span
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
+# Patterns as text: `re` compiles (and caches) them on first use, so that
+# importing this module costs nothing on the way of a song with no mistakes.
 _UNITS = (
-    (re.compile(rf"{_NUMBER}\s*(?:s|secs?|seconds?)", re.I), "{}s"),
-    (re.compile(r"(\d+)\s*(?:ms|msecs?|millis|milliseconds?)", re.I), "{}ms"),
-    (re.compile(r"(\d+)\s*(?:m|mins?|minutes?)", re.I), "{}m"),
-    (re.compile(rf"{_NUMBER}\s*(?:bars?|measures?)", re.I), "{} bars"),
+    (rf"(?i){_NUMBER}\s*(?:s|secs?|seconds?)", "{}s"),
+    (r"(?i)(\d+)\s*(?:ms|msecs?|millis|milliseconds?)", "{}ms"),
+    (r"(?i)(\d+)\s*(?:m|mins?|minutes?)", "{}m"),
+    (rf"(?i){_NUMBER}\s*(?:bars?|measures?)", "{} bars"),
 )
-_MINSEC = re.compile(rf"(\d+)\s*(?:m|mins?|minutes?)\s*{_NUMBER}\s*(?:s|secs?|seconds?)?", re.I)
+_MINSEC = rf"(?i)(\d+)\s*(?:m|mins?|minutes?)\s*{_NUMBER}\s*(?:s|secs?|seconds?)?"
 _CLOCKS = (
-    re.compile(r"(\d*):(\d)(\.\d+)?"),  # 1:5 -> 1:05
-    re.compile(r"(\d+):([0-5]\d)(\.\d+)?\."),  # 0:10. -> 0:10
-    re.compile(r"():([0-5]\d)(\.\d+)?"),  # :10 -> 0:10
+    r"(\d*):(\d)(\.\d+)?",  # 1:5 -> 1:05
+    r"(\d+):([0-5]\d)(\.\d+)?\.",  # 0:10. -> 0:10
+    r"():([0-5]\d)(\.\d+)?",  # :10 -> 0:10
 )
 
 _TRUE = ("y", "yeah", "yep", "yup", "1", "enable", "enabled")
 _FALSE = ("n", "nope", "nah", "0", "disable", "disabled")
-_METER = re.compile(r"(\d+)\s*[:|\-]\s*(\d+)")
+_METER = r"(\d+)\s*[:|\-]\s*(\d+)"
 
 
 def duration(text: str) -> str | None:
@@ -36,16 +38,16 @@ def duration(text: str) -> str | None:
     they can only mean; None for text that is no duration or could be two."""
     text = text.strip()
     for pattern, form in _UNITS:
-        match = pattern.fullmatch(text)
+        match = re.fullmatch(pattern, text)
         if match:
             value = match.group(1)
             shown = form.format(value)
             return shown[:-1] if shown.endswith(" bars") and value == "1" else shown
-    match = _MINSEC.fullmatch(text)
+    match = re.fullmatch(_MINSEC, text)
     if match:
         return f"{match.group(1)}m{match.group(2)}s"
     for pattern in _CLOCKS:
-        match = pattern.fullmatch(text)
+        match = re.fullmatch(pattern, text)
         if match:
             minutes, seconds, fraction = match.groups()
             return f"{minutes or 0}:{seconds.rjust(2, '0')}{fraction or ''}"
@@ -64,7 +66,7 @@ def boolean(text: str) -> str | None:
 
 def meter(text: str) -> str | None:
     """``3:4``, ``6-8``, ``4|4`` -> ``3/4``, ``6/8``, ``4/4``."""
-    match = _METER.fullmatch(text.strip())
+    match = re.fullmatch(_METER, text.strip())
     return f"{match.group(1)}/{match.group(2)}" if match and "0" not in (match.group(1), match.group(2)) else None
 
 

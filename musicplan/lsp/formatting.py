@@ -3,6 +3,8 @@ whole document, none when the song has errors or is already canonical."""
 
 from __future__ import annotations
 
+import logging
+
 from lsprotocol import types
 from pygls.workspace import PositionCodec
 
@@ -20,7 +22,9 @@ def formatted(doc: SongDocument) -> str | None:
     try:
         result = format_source(from_text(doc.text, doc.path))
     except FormatChangedMeaning:
-        return None  # fmt keeps the original too; `musicplan fmt` reports it as our bug
+        # fmt keeps the original too: say so where the editor shows the server's log.
+        logging.getLogger(__name__).error("musicplan bug: fmt would change what %s means; not formatted", doc.path)
+        return None
     if result.text is None or result.text == doc.text:
         return None
     return result.text

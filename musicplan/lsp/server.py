@@ -4,7 +4,6 @@ per version of the text)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -19,9 +18,6 @@ from musicplan.lsp.positions import from_position
 from musicplan.pipeline import Options
 
 OptionsFor = Callable[[str], Options]
-
-log = logging.getLogger(__name__)
-
 
 class SongServer(LanguageServer):
     def __init__(self) -> None:

@@ -136,7 +136,8 @@ def v1_body(draw: Any) -> dict[str, Any]:
     for key in ("finetune_id",):
         if draw(st.booleans()):
             body[key] = draw(st.from_regex(r"[a-z0-9_]{1,12}", fullmatch=True))
-    for key in ("respect_sections_durations", "store_for_inpainting", "with_timestamps", "sign_with_c2pa"):
+    for key in ("respect_sections_durations", "store_for_inpainting", "with_timestamps", "with_waveform_visual",
+                "sign_with_c2pa"):
         if draw(st.booleans()):
             body[key] = draw(st.booleans())
     return body

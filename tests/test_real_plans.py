@@ -10,9 +10,13 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import chunk_body, chunk_plan, prompt_body, v1_body, v1_plan
 
 import musicplan
 from musicplan.pipeline import Options, check_bytes
+from musicplan.spec.vocabulary import BODY
 from musicplan.write.decompile import decompile_text
 
 _OPTIONAL_LISTS = {"negative_styles", "negative_ranges"}
@@ -243,3 +247,42 @@ def test_a_camel_case_plan_is_refused_with_one_error():
     body = {"compositionPlan": copy.deepcopy(V2_BARE_PLAN), "modelId": "music_v2"}
     found = check_bytes(json.dumps(body).encode(), "b.json", Options(), documents=True).diagnostics
     assert [d.code for d in found] == ["E506"] and "`composition_plan`" in found[0].message
+
+
+# ---- the same, for any valid plan: SDK nulls and [] sprinkled over generated bodies and plans
+
+_SECTION_OPTIONAL = ("source_from",)
+_CHUNK_OPTIONAL = ("negative_styles", "context_adherence", "conditioning_ref", "condition_strength")
+
+
+@st.composite
+def as_sdks_write(draw: Any, documents: Any) -> dict[str, Any]:
+    """A valid body or plan with optional keys written as null (and optional lists as []),
+    each where a draw says so."""
+    value = copy.deepcopy(draw(documents))
+
+    def fill(item: dict[str, Any], keys: tuple[str, ...]) -> None:
+        for key in keys:
+            if key not in item and draw(st.booleans()):
+                item[key] = [] if key in _OPTIONAL_LISTS and draw(st.booleans()) else None
+
+    if "composition_plan" in value or "prompt" in value:
+        fill(value, tuple(key.name for key in BODY))
+    plan = value.get("composition_plan") or value
+    for section in plan.get("sections", []) if isinstance(plan, dict) else []:
+        fill(section, _SECTION_OPTIONAL)
+        if section.get("source_from"):
+            fill(section["source_from"], ("negative_ranges",))
+    for chunk in plan.get("chunks", []) if isinstance(plan, dict) else []:
+        if "text" in chunk:
+            fill(chunk, _CHUNK_OPTIONAL)
+    return value
+
+
+@settings()  # the profile (conftest.py) sets how many inputs
+@given(as_sdks_write(v1_body() | prompt_body() | chunk_body() | v1_plan() | chunk_plan()))
+def test_any_plan_with_sdk_nulls_round_trips_up_to_them(value):
+    text = decompiled(value)
+    song = musicplan.loads(text)
+    bare = "chunks" in value or "sections" in value
+    assert (song.to_plan() if bare else song.to_body()) == absent(value), text

@@ -108,11 +108,12 @@ def test_upload_never_overwrites_without_force_and_sends_nothing(server, track, 
     assert existing.read_text(encoding="utf-8").startswith("# The plan of take.mp3")
 
 
-def test_upload_refuses_a_folder_or_a_missing_file(server, tmp_path, capsys):
+def test_upload_refuses_a_folder_a_missing_file_or_an_output_without_plan(server, track, tmp_path, capsys):
     assert cli(server, "upload", str(tmp_path)) == 2
     assert cli(server, "upload", str(tmp_path / "nope.mp3")) == 2
+    assert cli(server, "upload", str(track), "-o", str(tmp_path / "x.song")) == 2
     err = capsys.readouterr().err
-    assert "folder" in err and "no such file" in err and "Traceback" not in err
+    assert "folder" in err and "no such file" in err and "--plan MODEL" in err and "Traceback" not in err
     assert server.requests == []
 
 
@@ -233,6 +234,15 @@ def test_concurrency_headers_reach_the_result(server):
     result = client(server).stream(body, lambda data: None)
     assert result.concurrency is not None
     assert result.concurrency.maximum == 7 and result.concurrency.current == 1
+
+
+def test_a_429_for_concurrency_names_the_accounts_limit(server, tmp_path, capsys):
+    song = tmp_path / "s.song"
+    song.write_text(SONG, encoding="utf-8")
+    server.fail("rate_limit", times=2, retry_after=0)
+    assert cli(server, "render", str(song), "--attempts", "2") == 6
+    err = capsys.readouterr().err
+    assert "limit of 7 concurrent requests is reached" in err and len(server.requests) == 2
 
 
 # ---- errors users meet

@@ -218,7 +218,10 @@ def _failure(exc: BaseException, say: _Say, lines: SourceLines, analysis: Any, i
     elif isinstance(exc, QuotaError):
         say(f"musicplan: the account's quota does not cover this ({exc.code or exc.status}): {exc.message}")
     elif isinstance(exc, Unavailable):
-        say(f"musicplan: the API stayed unavailable ({exc.status}): {exc.message}")
+        limit = exc.concurrency.maximum if exc.concurrency is not None else None
+        busy = (f" (the account's limit of {limit} concurrent requests is reached)"
+                if exc.code == "too_many_concurrent_requests" and limit is not None else "")
+        say(f"musicplan: the API stayed unavailable ({exc.status}): {exc.message}{busy}")
     elif isinstance(exc, ApiError):
         say(f"musicplan: the API refused the request ({exc.status}): {exc.message}")
     else:

@@ -45,6 +45,9 @@ def cmd_upload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         say(f"musicplan: {audio}: " + ("is a folder: upload takes one audio file" if audio.is_dir()
                                       else "no such file"))
         return Exit.USAGE
+    if args.output and not args.plan:
+        say("musicplan: -o names the song --plan writes: add --plan MODEL (music_v1, music_v2, music_v2_5)")
+        return Exit.USAGE
     song_target = Path(args.output) if args.output else audio.with_suffix(".song")
     words_target = audio.with_name(audio.stem + ".words.json")
     targets = ([song_target] if args.plan else []) + ([words_target] if args.timestamps else [])

@@ -134,7 +134,10 @@ class ContentRefused(ApiError):
 
 
 class Unavailable(ApiError):
-    """Rate limited or a server error, and the retries ran out."""
+    """Rate limited or a server error, and the retries ran out; ``concurrency`` is
+    what the reply's headers said of the account's concurrent requests, if anything."""
+
+    concurrency: Concurrency | None = None
 
     exit_code = Exit.UNAVAILABLE
 
@@ -375,7 +378,9 @@ def _error(response: httpx.Response, raw: bytes) -> ApiError:
     if status == 401:
         return AuthenticationError(status, message, detail, code)
     if status in UNAVAILABLE_STATUSES:
-        return Unavailable(status, message, detail, code)
+        refused = Unavailable(status, message, detail, code)
+        refused.concurrency = Concurrency.of(response.headers)
+        return refused
     return ApiError(status, message, detail, code)
 
 

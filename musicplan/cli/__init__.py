@@ -29,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="exit codes: 0 no errors, 1 errors (or warnings with --strict), "
                "2 usage error or unreadable file, 3 a musicplan bug caught, "
                "4 key refused (wrong, or without the music permission), 5 quota, plan or "
-               "subscription does not cover it (402, 403), 6 API unavailable or download broken off",
+               "subscription does not cover it (402, 403), 6 API unavailable or download broken off, "
+               "130 Ctrl-C, 143 SIGTERM (both clean up)",
     )
     parser.add_argument("--version", action="version", version=f"musicplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

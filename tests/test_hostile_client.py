@@ -385,3 +385,29 @@ def test_a_key_echoed_in_an_error_or_a_bad_header_is_in_no_exception():
             with pytest.raises((ApiError, NetworkError)) as info:
                 MusicClient(SECRET, base_url=raw.url).compose({"prompt": "x"}, lambda data: None)
         assert SECRET not in str(info.value) + repr(getattr(info.value, "detail", ""))
+
+
+@pytest.mark.parametrize("cut", ["json", "boundary"])
+def test_a_reply_cut_after_the_whole_audio_keeps_the_audio(song, tmp_path, capsys, cut):
+    def reply(conn, head, body):
+        kind, data = multipart([("audio/mpeg", AUDIO), ("application/json", b'{"song_metadata": {"title": "x"}}')])
+        at = data.index(b"song_metadata") if cut == "json" else len(data) - 4
+        head_bytes = response("200 OK", {"Content-Type": kind, "song-id": "abc"}, data)
+        conn.sendall(head_bytes[: len(head_bytes) - len(data) + at])  # Content-Length promises more
+
+    with RawServer(reply) as raw:
+        assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 0
+    assert (tmp_path / "x.mp3").read_bytes() == AUDIO
+    assert json.loads((tmp_path / "x.mp3.json").read_text(encoding="utf-8"))["song_id"] == "abc"
+    assert "broke off after the whole audio" in capsys.readouterr().err
+
+
+def test_a_reply_cut_inside_the_audio_keeps_nothing(song, tmp_path):
+    def reply(conn, head, body):
+        kind, data = multipart([("audio/mpeg", AUDIO), ("application/json", b"{}")])
+        whole = response("200 OK", {"Content-Type": kind}, data)
+        conn.sendall(whole[: len(whole) - len(data) + 500])
+
+    with RawServer(reply) as raw:
+        assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 6
+    assert names(tmp_path) == ["neon.song"]

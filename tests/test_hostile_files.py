@@ -338,3 +338,18 @@ def test_import_and_lyrics_refuse_to_write_onto_their_input(tmp_path, capsys):
     assert main(["lyrics", str(sidecar), "-o", str(sidecar), "--force"]) == 2
     assert sidecar.read_text(encoding="utf-8") == text
     assert capsys.readouterr().err.count("would replace the input") == 2
+
+
+def test_a_socket_or_a_disk_as_output_is_a_message(song, tmp_path, capsys):
+    import socket
+
+    path = tmp_path / "sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        assert main(["compile", str(song), "-o", str(path)]) == 2
+    assert "a socket that takes no writing" in capsys.readouterr().err
+    if IS_ROOT:
+        disk = tmp_path / "disk"
+        os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(7, 200))  # a loop device node, never opened
+        assert main(["compile", str(song), "-o", str(disk)]) == 2
+        assert "block device" in capsys.readouterr().err and stat.S_ISBLK(disk.stat().st_mode)

@@ -75,13 +75,14 @@ def _kind(mode: int) -> str:
     return "a device"
 
 
-def _open_direct(path: Path, shown: Path) -> int:
+def _open_direct(path: Path, shown: Path, mode: int) -> int:
     # O_NONBLOCK: a FIFO nobody reads refuses at once (ENXIO) instead of hanging.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         if exc.errno == errno.ENXIO:
-            raise OutputError(shown, "it is a FIFO that nothing reads", exc.errno) from None
+            what = "a FIFO that nothing reads" if stat.S_ISFIFO(mode) else f"{_kind(mode)} that takes no writing"
+            raise OutputError(shown, f"it is {what}", exc.errno) from None
         raise OutputError(shown, _reason(exc), exc.errno or errno.EIO) from None
     os.set_blocking(fd, True)
     return fd
@@ -125,7 +126,9 @@ class AtomicFile:
                                          "as it is", errno.EINVAL)
             self.direct = True
             self.final = self.target
-            self.handle = os.fdopen(_open_direct(self.target, shown), "wb")
+            if stat.S_ISBLK(found.st_mode):  # a disk: JSON or audio written there would destroy it
+                raise OutputError(shown, "it is a block device (a disk): nothing was written", errno.EINVAL)
+            self.handle = os.fdopen(_open_direct(self.target, shown, found.st_mode), "wb")
             return
         # A link is written through: the file it names is the one replaced (or made).
         self.final = Path(os.path.realpath(self.target)) if self.target.is_symlink() or found else self.target

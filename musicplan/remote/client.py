@@ -566,20 +566,27 @@ class MusicClient:
             raise DownloadInterrupted("the detailed reply is not multipart/mixed", 0)
         handler = _DetailedParts(sink)
         reader = MultipartReader(boundary, handler)
+        broke: str | None = None
         try:
             for chunk in self._chunks(response, received):
                 reader.feed(chunk)
                 if progress:
                     progress(handler.audio_bytes)
             reader.close()
-        except MultipartError as exc:
-            raise DownloadInterrupted(f"the reply is not well-formed: {exc}", handler.audio_bytes) from None
-        if handler.audio_type is None or not handler.audio_bytes:
+        except (MultipartError, DownloadInterrupted) as exc:
+            if not handler.audio_done:
+                raise DownloadInterrupted(f"the reply is not well-formed: {exc}" if isinstance(exc, MultipartError)
+                                          else str(exc), handler.audio_bytes) from None
+            broke = str(exc)  # after the whole audio: the billed song is kept
+        if not handler.audio_part or not handler.audio_bytes:
             raise NotAudio("the API's multipart reply holds no audio part", handler.audio_bytes)
         result.bytes_received = handler.audio_bytes
         result.filename = handler.filename
         # The audio is whole and billed: metadata that is not sound is left out with a warning, never fatal.
-        result.metadata, result.warnings = handler.metadata()
+        result.metadata, result.warnings = handler.metadata() if broke is None else (None, [])
+        if broke is not None:
+            result.warnings.append(f"the reply broke off after the whole audio ({broke}): its metadata is "
+                                   "left out")
         result.content_type = handler.audio_type or result.content_type
 
     # ---- the endpoints
@@ -743,13 +750,18 @@ class _DetailedParts:
         self.audio_type: str | None = None
         self.filename: str | None = None
         self.too_large = False
+        self.audio_part = False  # an audio part has begun
+        self.audio_done = False  # ... and its closing boundary has come: the audio is whole
+        self.in_audio = False
 
     def start_part(self, headers: Any) -> Sink:
         content_type = (headers.get("content-type") or "").lower()
+        self.in_audio = False
         if content_type.startswith("application/json"):
             return self._json
-        if (content_type and not _is_audio(content_type)) or self.audio_type is not None:
+        if (content_type and not _is_audio(content_type)) or self.audio_part:
             return self._ignore  # a part that is no audio, or a second audio part, is not the song
+        self.audio_part = self.in_audio = True
         self.audio_type = headers.get("content-type")
         self.filename = _filename(headers.get("content-disposition"))
         return self._audio
@@ -768,7 +780,8 @@ class _DetailedParts:
         self.sink(data)
 
     def end_part(self) -> None:
-        pass
+        if self.in_audio:
+            self.audio_done = True
 
     def metadata(self) -> tuple[dict[str, Any] | None, list[str]]:
         """The JSON part's fields that can be written as JSON, and a warning for what is left out."""

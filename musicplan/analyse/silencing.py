@@ -64,6 +64,7 @@ def _rules(comments: Iterable[Comment], song: SongModel | None, report: Report) 
             span = Span.at(comment.span.line, base + word.start(), len(word.group(0)))
             if code not in CODES:
                 guess = nearest_code(code)
+                guess = None if guess == "W900" else guess  # this warning itself is no answer
                 report.warning("W900", span, f"`{word.group(0)}` is not a musicplan code: it silences nothing",
                                f"did you mean {guess}?" if guess else "the codes are in docs/diagnostics.md")
             elif not code.startswith("W"):

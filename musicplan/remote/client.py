@@ -373,7 +373,7 @@ def _error(response: httpx.Response, raw: bytes) -> ApiError:
         return PlanRequired(status, message, detail, code)
     if code in ("quota_exceeded", "insufficient_credits", "payment_required"):
         return QuotaError(status, message, detail, code)
-    if status == 401 and (code == "missing_permissions" or "permission" in message.lower()):
+    if status == 401 and "permission" in f"{code or ''} {message}".lower():
         return PermissionMissing(status, message, detail, code)
     if status == 401:
         return AuthenticationError(status, message, detail, code)

@@ -411,3 +411,15 @@ def test_a_reply_cut_inside_the_audio_keeps_nothing(song, tmp_path):
     with RawServer(reply) as raw:
         assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 6
     assert names(tmp_path) == ["neon.song"]
+
+
+def test_escape_sequences_from_a_server_never_reach_the_terminal(song, tmp_path, capsys):
+    def reply(conn, head, body):
+        message = "\x1b]0;pwned\x07\x1b[2J gone \u202e"
+        conn.sendall(response("400 Bad Request", {"Content-Type": "application/json"},
+                              json.dumps({"detail": {"status": "x", "message": message}}).encode()))
+
+    with RawServer(reply) as raw:
+        assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err and "\\x1b]0;pwned" in err

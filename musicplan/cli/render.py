@@ -101,14 +101,18 @@ def register(sub: Any) -> None:
 
 
 class _Say:
-    """Every line for the user passes here, so the key can never be printed."""
+    """Every line for the user passes here, so the key can never be printed, nor a server's escape sequences."""
 
     def __init__(self, stream: TextIO, key: str | None) -> None:
         self.stream = stream
         self.key = key
 
     def __call__(self, text: str) -> None:
-        self.stream.write(redact(text, self.key) + "\n")
+        from musicplan.base.terminal import printable
+
+        # Much of what is said comes from a server: nothing in it may act on the terminal.
+        shown = "\n".join(printable(line) for line in redact(text, self.key).split("\n"))
+        self.stream.write(shown + "\n")
 
 
 def redact(text: str, key: str | None) -> str:

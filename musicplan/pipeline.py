@@ -2,6 +2,7 @@
 
     bytes --read.source--> text --read.parse/build--> song as written
           --analyse.rules--> resolved song (Analysis) --analyse.lints--> warnings
+          (song text only: --analyse.misread--> warnings for what was not meant)
 
 JSON takes ``read.json_positions`` and ``read.json_reader`` to the same song as
 written, and the same rules from there. The library face, every command,

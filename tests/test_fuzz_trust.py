@@ -27,6 +27,7 @@ def _printable_everywhere(diagnostics: list, lines: list[str]) -> None:
     write_json(diagnostics, stream)
     stream.getvalue().encode("utf-8")  # JSON output can be written
     for d in diagnostics:
+        assert d.message == d.message.strip() and d.hint == d.hint.strip(), d  # no trailing spaces
         line = lines[d.span.line - 1] if d.span.line <= len(lines) else ""
         shown = format_text(d, line)
         shown.encode("utf-8")

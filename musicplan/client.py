@@ -9,19 +9,24 @@ from musicplan.remote.client import (
     ApiError,
     AudioResult,
     AuthenticationError,
+    Concurrency,
     ContentRefused,
     DownloadInterrupted,
     MusicApiError,
     MusicClient,
     NetworkError,
+    PermissionMissing,
+    PlanRequired,
     QuotaError,
     RequestInvalid,
     RetryPolicy,
     Unavailable,
+    Upload,
 )
 
 __all__ = [
     "BASE_URL_ENV", "BASE_URLS", "DEFAULT_BASE_URL", "KEY_ENV", "ApiError", "AudioResult",
-    "AuthenticationError", "ContentRefused", "DownloadInterrupted", "MusicApiError", "MusicClient", "NetworkError",
-    "QuotaError", "RequestInvalid", "RetryPolicy", "Unavailable",
+    "AuthenticationError", "Concurrency", "ContentRefused", "DownloadInterrupted", "MusicApiError", "MusicClient",
+    "NetworkError", "PermissionMissing", "PlanRequired", "QuotaError", "RequestInvalid", "RetryPolicy",
+    "Unavailable", "Upload",
 ]

@@ -385,7 +385,8 @@ def _error(response: httpx.Response, raw: bytes) -> ApiError:
 
 
 class MusicClient:
-    """One method per endpoint: ``compose``, ``compose_detailed``, ``stream``, ``plan``."""
+    """One method per endpoint: ``compose``, ``compose_detailed``, ``stream``, ``plan``, ``upload``;
+    ``enable_logging=False`` asks every call for zero retention."""
 
     def __init__(
         self,

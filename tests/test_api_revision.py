@@ -336,3 +336,16 @@ def test_the_key_never_appears_in_upload_plan_from_or_access_errors(server, trac
     assert len(everything) > 1000 and "paid plans" in everything
     assert SECRET not in everything
     assert all(r.headers["xi-api-key"] == SECRET for r in server.requests)
+
+
+def test_the_docs_upload_example_runs(server, track, monkeypatch):
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(from musicplan.client import MusicClient\n.*?)```", text, flags=re.S).group(1)
+    monkeypatch.setenv("ELEVENLABS_BASE_URL", server.url)
+    monkeypatch.chdir(track.parent)
+    printed: list[str] = []
+    exec(code, {"print": lambda *values: printed.append(" ".join(map(str, values)))})
+    assert printed and server.requests[-1].body["extract_composition_plan"] == "music_v2_5"
+    assert "'chunks'" in printed[0]

@@ -112,6 +112,8 @@ def test_upload_refuses_a_folder_a_missing_file_or_an_output_without_plan(server
     assert cli(server, "upload", str(tmp_path)) == 2
     assert cli(server, "upload", str(tmp_path / "nope.mp3")) == 2
     assert cli(server, "upload", str(track), "-o", str(tmp_path / "x.song")) == 2
+    assert cli(server, "upload", str(track), "--plan", "music_v2", "-o", str(track), "--force") == 2
+    assert track.read_bytes().startswith(b"ID3")
     err = capsys.readouterr().err
     assert "folder" in err and "no such file" in err and "--plan MODEL" in err and "Traceback" not in err
     assert server.requests == []

@@ -52,6 +52,9 @@ def cmd_upload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     words_target = audio.with_name(audio.stem + ".words.json")
     targets = ([song_target] if args.plan else []) + ([words_target] if args.timestamps else [])
     for path in targets:
+        if path.resolve() == audio.resolve():
+            say(f"musicplan: {path} is the audio being uploaded: choose another name with -o")
+            return Exit.USAGE
         if path.exists() and not args.force:
             say(f"musicplan: {path} exists: nothing was sent (use --force to replace it)")
             return Exit.USAGE

@@ -423,3 +423,14 @@ def test_escape_sequences_from_a_server_never_reach_the_terminal(song, tmp_path,
         assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err and "\\x1b]0;pwned" in err
+
+
+def test_plan_checks_its_target_before_asking(server, song, tmp_path, capsys):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["plan", "a calm song", "-o", str(folder), "--force", "--base-url", server.url]) == 2
+    assert main(["plan", "rework it", "--from", str(song), "-o", str(song), "--force",
+                 "--base-url", server.url]) == 2
+    assert server.requests == [] and song.read_text(encoding="utf-8") == SONG
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "would replace the input" in err

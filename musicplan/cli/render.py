@@ -435,6 +435,12 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             say(f"musicplan: --length {args.length}: " + "; ".join(d.message for d in diag.diagnostics))
             return Exit.USAGE
     target = Path(args.output) if args.output and args.output != "-" else None
+    if target is not None and target.is_dir():
+        say(f"musicplan: {target} is a folder: nothing was sent")
+        return Exit.USAGE
+    if target is not None and args.source is not None and onto_input(target, [args.source]):
+        say(f"musicplan: {target} would replace the input {args.source} itself: nothing was sent")
+        return Exit.USAGE
     if target is not None and target.exists() and not args.force:
         say(f"musicplan: {target} exists: nothing was sent (use --force to replace it)")
         return Exit.USAGE
@@ -465,7 +471,8 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         said += f"\nreworking {args.source}"
     header = _comment(said)
     text = header + result.text
-    code = emit(text, str(target) if target else None, stdout, stderr)
+    code = emit(text, str(target) if target else None, stdout, stderr,
+                sources=[args.source] if args.source is not None else [])
     if code == Exit.OK and target is not None:
         say(f"wrote {target}")
     return code

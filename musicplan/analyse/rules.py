@@ -419,6 +419,8 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
     ``copied`` counts leading items copied from another section, and ``before``
     what precedes the lists when they are sent: both were reported already."""
     for items, skip, earlier in ((positive, copied[0], before[0]), (negative, copied[1], before[1])):
+        if len(items) == skip:
+            continue  # nothing of this section's own: all was checked where it was written
         seen: dict[str, StyleItem] = {}
         for index, item in enumerate(items):
             key = item.text.casefold()
@@ -441,6 +443,8 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
                                _removal(items, index))
             else:
                 seen[key] = item
+    if len(negative) == copied[1]:
+        return
     positives = {item.text.casefold() for item in positive}
     for index, item in enumerate(negative):
         key = item.text.casefold()

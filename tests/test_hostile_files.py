@@ -353,3 +353,14 @@ def test_a_socket_or_a_disk_as_output_is_a_message(song, tmp_path, capsys):
         os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(7, 200))  # a loop device node, never opened
         assert main(["compile", str(song), "-o", str(disk)]) == 2
         assert "block device" in capsys.readouterr().err and stat.S_ISBLK(disk.stat().st_mode)
+
+
+@pytest.mark.parametrize("command", [["check", "{long}"], ["fmt", "{long}"], ["compile", "{long}"],
+                                     ["compile", "{song}", "-o", "{long}"], ["show", "{song}", "--svg", "{long}"],
+                                     ["decompile", "{long}"], ["import", "{long}"], ["lyrics", "{long}"],
+                                     ["plan", "x", "-o", "{long}", "--base-url", "http://127.0.0.1:9"]])
+def test_a_name_too_long_for_the_file_system_is_a_message(song, tmp_path, capsys, command):
+    long = str(tmp_path / ("x" * 300))
+    assert main([part.format(long=long, song=song) for part in command]) == 2
+    err = capsys.readouterr().err
+    assert "File name too long" in err or "too long" in err

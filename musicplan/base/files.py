@@ -63,6 +63,28 @@ def check_name(path: str | Path, shown: str | Path | None = None) -> None:
                                          f"{limit})", errno.ENAMETOOLONG)
 
 
+def _stat(path: str | Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):  # missing, a name too long, a loop, a NUL: nothing usable is there
+        return None
+
+
+def exists(path: str | Path) -> bool:
+    """Whether something is at ``path`` (through links); never raises, as ``Path.exists`` can."""
+    return _stat(path) is not None
+
+
+def is_folder(path: str | Path) -> bool:
+    found = _stat(path)
+    return found is not None and stat.S_ISDIR(found.st_mode)
+
+
+def is_file(path: str | Path) -> bool:
+    found = _stat(path)
+    return found is not None and stat.S_ISREG(found.st_mode)
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.base.exits import Exit
+from musicplan.base.files import exists, is_folder
 from musicplan.base.record import Factory, Record
 from musicplan.read.source import from_text
 
@@ -50,7 +51,7 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
 
 def _skipped(folder: Path) -> bool:
     """Folders a walk never enters: hidden ones, node_modules and virtual environments."""
-    return folder.name.startswith(".") or folder.name in SKIPPED_FOLDERS or (folder / "pyvenv.cfg").exists()
+    return folder.name.startswith(".") or folder.name in SKIPPED_FOLDERS or exists(folder / "pyvenv.cfg")
 
 
 def walk(root: Path, excluded: Callable[[Path], bool] = lambda path: False) -> list[str]:
@@ -69,7 +70,7 @@ def walk(root: Path, excluded: Callable[[Path], bool] = lambda path: False) -> l
 def _expand(paths: Sequence[str], excluded: Callable[[Path], bool]) -> list[str]:
     out: list[str] = []
     for path in paths:
-        if path != STDIN and Path(path).is_dir():
+        if path != STDIN and is_folder(path):
             out += walk(Path(path), excluded)
         else:
             out.append(path)

@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from musicplan.base.files import is_file
 from musicplan.base.record import Record
 from musicplan.cli.common import STDIN_NAME, UsageError, codes_of
 
@@ -114,10 +115,10 @@ def find(folder: Path) -> Path | None:
     """The settings file nearest ``folder``: in it or the closest folder above."""
     for candidate in (folder, *folder.parents):
         own = candidate / SETTINGS_FILE
-        if own.is_file():
+        if is_file(own):
             return own
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+        if is_file(pyproject):
             try:
                 text = pyproject.read_text(encoding="utf-8", errors="replace")
             except OSError:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, TextIO
 
+from musicplan.base.files import is_file
 from musicplan.cli.common import STDIN, Exit, Snippets, UsageError, emit, read_text
 
 FORMATS = ("suno", "chordpro", "text")
@@ -52,7 +52,7 @@ def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     options = _options(args)
     # A file is not replaced unasked; a device or pipe (`/dev/null`, `/dev/stdout`) is written to.
-    if args.output and args.output != STDIN and Path(args.output).is_file() and not args.force:
+    if args.output and args.output != STDIN and is_file(args.output) and not args.force:
         stderr.write(f"musicplan: {args.output} exists: nothing was written (use --force to replace it)\n")
         return Exit.USAGE
     one = read_text(args.file, stderr)

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from musicplan.base.files import exists
 from musicplan.cli.common import STDIN, Exit, emit
 
 
@@ -75,7 +76,7 @@ def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     title = song_metadata.get("title") if isinstance(song_metadata, dict) else None
     outputs = {kind: (args.output or str(audio.with_suffix("." + kind))) for kind in kinds}
     for target in outputs.values():
-        if target != STDIN and Path(target).exists() and not args.force:
+        if target != STDIN and exists(target) and not args.force:
             stderr.write(f"musicplan: {target} exists: nothing was written (use --force to replace it)\n")
             return Exit.USAGE
     for kind, target in outputs.items():

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.base.diagnostics import Diagnostic, Report, Span
-from musicplan.base.files import write_atomic
+from musicplan.base.files import check_name, exists, is_folder, write_atomic
 from musicplan.cli.common import (
     STDIN_NAME,
     Exit,
@@ -253,7 +253,7 @@ def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], for
         return
     folder = Path(item.path).parent if item.path != STDIN_NAME else Path(".")
     target = folder / f"{item.stem}.suggested.song"
-    if target.exists() and not force:
+    if exists(target) and not force:
         say(f"musicplan: {target} exists: the suggestion was not saved (use --force)")
         return
     write_atomic(target, "# Suggested by the Music API instead of the refused song.\n" + result.text)
@@ -271,9 +271,9 @@ def _unwritable(target: Path, meta: Path, force: bool, source: str) -> str | Non
     for path in paths:
         if onto_input(path, [source]):
             return f"{path} would replace the input {source} itself"
-        if path.is_dir():
+        if is_folder(path):
             return f"{path} is a folder"
-        if path.exists() and not force:  # a dangling link is written through, as the writer does
+        if exists(path) and not force:  # a dangling link is written through, as the writer does
             return f"{path} exists (use --force to replace it)"
         real = Path(os.path.realpath(path))
         for name in (real, real.with_name(real.name + ".part")):
@@ -435,13 +435,19 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             say(f"musicplan: --length {args.length}: " + "; ".join(d.message for d in diag.diagnostics))
             return Exit.USAGE
     target = Path(args.output) if args.output and args.output != "-" else None
-    if target is not None and target.is_dir():
+    if target is not None and is_folder(target):
         say(f"musicplan: {target} is a folder: nothing was sent")
+        return Exit.USAGE
+    try:
+        if target is not None:
+            check_name(target)
+    except OSError as exc:
+        say(f"musicplan: cannot write {target}: {exc.strerror}: nothing was sent")
         return Exit.USAGE
     if target is not None and args.source is not None and onto_input(target, [args.source]):
         say(f"musicplan: {target} would replace the input {args.source} itself: nothing was sent")
         return Exit.USAGE
-    if target is not None and target.exists() and not args.force:
+    if target is not None and exists(target) and not args.force:
         say(f"musicplan: {target} exists: nothing was sent (use --force to replace it)")
         return Exit.USAGE
     source_plan, model = None, args.model

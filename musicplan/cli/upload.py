@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from musicplan.base.files import write_atomic
+from musicplan.base.files import exists, is_file, is_folder, write_atomic
 from musicplan.cli.common import Exit, Input
 from musicplan.cli.render import _client, _failure, _key, _Say, connection_options
 
@@ -41,8 +41,8 @@ def cmd_upload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     key = _key(args)
     say = _Say(stderr, key)
     audio = Path(args.audio)
-    if not audio.is_file():
-        say(f"musicplan: {audio}: " + ("is a folder: upload takes one audio file" if audio.is_dir()
+    if not is_file(audio):
+        say(f"musicplan: {audio}: " + ("is a folder: upload takes one audio file" if is_folder(audio)
                                       else "no such file"))
         return Exit.USAGE
     if args.output and not args.plan:
@@ -55,10 +55,10 @@ def cmd_upload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if path.resolve() == audio.resolve():
             say(f"musicplan: {path} is the audio being uploaded: choose another name with -o")
             return Exit.USAGE
-        if path.exists() and not args.force:
+        if exists(path) and not args.force:
             say(f"musicplan: {path} exists: nothing was sent (use --force to replace it)")
             return Exit.USAGE
-        if not path.parent.is_dir():
+        if not is_folder(path.parent):
             say(f"musicplan: cannot write {path}: no such folder")
             return Exit.USAGE
     if not key:

@@ -11,6 +11,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from musicplan.remote.server import MusicTestServer
 
@@ -51,7 +53,7 @@ def _whole(data: bytes) -> bool:
 def post(path: str, body: bytes, length: str | None = None, extra: str = "") -> bytes:
     size = str(len(body)) if length is None else length
     return (f"POST {path} HTTP/1.1\r\nHost: x\r\nxi-api-key: {KEY}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {size}\r\n{extra}\r\n").encode() + body
+            f"Content-Length: {size}\r\nConnection: close\r\n{extra}\r\n").encode() + body
 
 
 def status(reply: bytes) -> int:
@@ -153,3 +155,24 @@ def test_a_client_that_stops_sending_is_answered_408_and_freed():
         started = time.monotonic()
         reply = exchange(quick, post("/v1/music/plan", b'{"pro', length="100"), timeout=10)
         assert status(reply) == 408 and time.monotonic() - started < 5
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
+                                                                                   max_size=4),
+                     max_leaves=20)
+_KEYS = ["prompt", "composition_plan", "music_length_ms", "model_id", "seed", "force_instrumental",
+         "respect_sections_durations", "with_timestamps", "sections", "chunks", "positive_global_styles"]
+
+
+@given(body=st.dictionaries(st.sampled_from(_KEYS), _JSON, max_size=5) | _JSON,
+       path=st.sampled_from(["/v1/music", "/v1/music/detailed", "/v1/music/stream", "/v1/music/plan"]))
+def test_any_json_body_gets_an_answer(any_server, body, path):
+    reply = exchange(any_server, post(path, json.dumps(body).encode()))
+    assert status(reply) in (200, 400, 422)
+
+
+@pytest.fixture(scope="module")
+def any_server():
+    with MusicTestServer(api_key=KEY, audio_size=1024, max_concurrent=64) as running:
+        yield running

@@ -68,7 +68,10 @@ def test_chunked_audio_endpoints(music_server, body, method, path):
 def test_timestamps_come_back_with_the_detailed_reply(music_server, body):
     body["with_timestamps"] = True
     result, _ = collect(client(music_server).compose_detailed, body)
-    assert result.metadata["words_timestamps"] == [{"word": "la", "start_ms": 0, "end_ms": 400}]
+    # Each section's words spread over its ten seconds: "la la" then "na na".
+    assert result.metadata["words_timestamps"] == [
+        {"word": "la", "start_ms": 0, "end_ms": 4000}, {"word": "la", "start_ms": 5000, "end_ms": 9000},
+        {"word": "na", "start_ms": 10000, "end_ms": 14000}, {"word": "na", "start_ms": 15000, "end_ms": 19000}]
 
 
 def test_plan_endpoint(music_server):

@@ -71,3 +71,16 @@ def test_one_song_needs_no_totals():
 def test_clock_text():
     assert [clock_text(s) for s in (0, 59.9, 61, 3599, 3600, 3725)] == ["0:00", "0:59", "1:01", "59:59", "1:00:00",
                                                                       "1:02:05"]
+
+
+def test_off_a_terminal_a_lone_song_says_only_its_retries():
+    stream = io.StringIO()
+    progress = Progress(stream, total=1, terminal=False, clock=Clock())
+    song = progress.song("a.song")
+    song.waiting()
+    song.retrying(2, "the API answered 503")
+    song.receiving(10)
+    song.finish("wrote a.mp3")
+    progress.close()
+    assert stream.getvalue().splitlines() == ["a.song: retrying in 2.0 s because the API answered 503",
+                                              "wrote a.mp3"]

@@ -48,14 +48,19 @@ def render(server, *args: str) -> int:
     return main(["render", *args, "--base-url", server.url])
 
 
+LOCK_FILES = ("musicplan.lock", ".musicplan.lock.lck")
+
+
 def files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The folder's files, but for the render lock (tests/test_render_batch.py is about it)."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in LOCK_FILES)
 
 
 def test_render_writes_audio_and_metadata(server, song, capsys):
     assert render(server, str(song)) == 0
     audio = song.parent / "Neon Nights Live.mp3"
     assert files(song.parent) == ["Neon Nights Live.mp3", "Neon Nights Live.mp3.json", "neon.song"]
+    assert (song.parent / "musicplan.lock").is_file()
     body = musicplan.load(song).to_body()
     assert audio.read_bytes() == server.audio_for(body)
     meta = json.loads((song.parent / "Neon Nights Live.mp3.json").read_text(encoding="utf-8"))

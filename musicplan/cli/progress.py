@@ -6,8 +6,9 @@ seconds, and why), ``receiving`` (bytes arriving), then an outcome line. On a
 terminal one status line is redrawn in place (songs in flight, each song's
 phase, bytes and elapsed time, and the totals) and kept current by a ticker, so
 a long wait visibly goes on; outcome and retry lines are printed above it.
-Off a terminal (a log, CI) each change of phase is one plain line, and bytes
-are not ticked. Every line passes ``clean`` first, which keeps the key out.
+Off a terminal (a log, CI) each change of phase of a batch's songs is one
+plain line (of a lone song, only its retries), and bytes are not ticked.
+Every line passes ``clean`` first, which keeps the key out.
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ class Progress:
                     self._clear()
                     self.stream.write(self.clean(f"{song.name}: {plain}") + "\n")
                 self._draw()
-            else:
+            elif self.total > 1 or song.phase == "retrying":
+                # One song's log needs only its waits and its outcome; a batch's, every phase.
                 self.stream.write(self.clean(f"{song.name}: {plain}") + "\n")
                 self.stream.flush()
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable
+import os
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.base.files import check_name, exists, is_folder, write_atomic
+from musicplan.base.record import Factory, Record
 from musicplan.cli.common import (
     STDIN_NAME,
     Exit,
@@ -31,7 +32,7 @@ from musicplan.cli.common import (
     onto_input,
     read_inputs,
 )
-from musicplan.cli.config import options_of
+from musicplan.cli.config import options_of, settings_of
 from musicplan.cli.report import SourceLines
 
 
@@ -68,7 +69,8 @@ def connection_options(parser: argparse.ArgumentParser) -> None:
                         help="tries for a request that started nothing (429, 503, no connection); default 3")
     parser.add_argument("--timeout", type=_timeout, default=600.0,
                         help="seconds to wait for the reply to go on (default 600)")
-    parser.add_argument("--force", action="store_true", help="replace files that exist")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files that exist (render: and render songs again even if unchanged)")
     parser.add_argument("--no-logging", action="store_true",
                         help="ask for zero retention (enable_logging=false; enterprise accounts only)")
 
@@ -76,15 +78,29 @@ def connection_options(parser: argparse.ArgumentParser) -> None:
 def register(sub: Any) -> None:
     from musicplan.spec.limits import MODELS, OUTPUT_FORMATS
 
-    render = sub.add_parser("render", help="submit a song and save its audio and metadata")
-    render.add_argument("song", metavar="SONG", help="the song, or a JSON body or plan; - reads standard input")
+    render = sub.add_parser("render", help="submit songs and save their audio and metadata; "
+                                           "songs unchanged since their last render are skipped")
+    render.add_argument("song", metavar="SONG", nargs="+",
+                        help="songs (or JSON bodies or plans), or folders of songs; - reads standard input")
     render.add_argument("-o", "--output", metavar="AUDIO",
-                        help="where the audio goes (default: the title, or the file's name, "
-                             "with the format's extension); AUDIO.json gets the metadata")
+                        help="where the audio goes, for one song (default: beside the song, named by its "
+                             "title, else the file's name, with the format's extension); AUDIO.json gets "
+                             "the metadata")
     render.add_argument("--endpoint", choices=("detailed", "stream", "compose"), default="detailed")
     render.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: the song's `format`)")
+    render.add_argument("--raw", action="store_true",
+                        help="keep pcm, ulaw and alaw as bare samples (default: a WAV file)")
     render.add_argument("--keep-partial", action="store_true",
                         help="keep a broken-off download as AUDIO.part")
+    render.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
+                        help="songs in flight at once (default 2; the account's maximum-concurrent-requests "
+                             "caps it)")
+    render.add_argument("--dry-run", action="store_true",
+                        help="check everything and say what would be sent and how many minutes of music "
+                             "that is; send nothing")
+    render.add_argument("--confirm-over", type=float, default=10.0, metavar="MINUTES",
+                        help="on a terminal, ask before generating more than this many minutes (default 10)")
+    render.add_argument("-y", "--yes", action="store_true", help="do not ask (see --confirm-over)")
     config_options(render)
     connection_options(render)
     render.set_defaults(run=cmd_render)
@@ -124,25 +140,6 @@ def redact(text: str, key: str | None) -> str:
     return text
 
 
-class _Progress:
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.start = time.monotonic()
-        self.shown = 0.0
-
-    def __call__(self, received: int) -> None:
-        now = time.monotonic()
-        if now - self.shown < 0.1:
-            return
-        self.shown = now
-        elapsed = int(now - self.start)
-        self.stream.write(f"\r{received / 1_000_000:8.2f} MB received, {elapsed // 60}:{elapsed % 60:02d} elapsed")
-        self.stream.flush()
-
-    def done(self) -> None:
-        self.stream.write("\n")
-
-
 def _key(args: argparse.Namespace) -> str | None:
     """The key, stripped of surrounding whitespace; a key that cannot be sent is a usage error."""
     import os
@@ -160,19 +157,22 @@ def _key(args: argparse.Namespace) -> str | None:
         raise UsageError(str(exc)) from None
 
 
-def _client(args: argparse.Namespace, key: str, say: Callable[[str], None]) -> Any:
+def _client(args: argparse.Namespace, key: str, notify: Any = None, **hooks: Any) -> Any:
+    """A client for this run: ``notify`` is told of every wait in words; ``hooks`` go to the client."""
     from musicplan.remote.client import MusicClient, RetryPolicy
 
     return MusicClient(key, base_url=args.base_url, read_timeout=args.timeout,
-                       retry=RetryPolicy(max_attempts=args.attempts, notify=say), enable_logging=not args.no_logging)
+                       retry=RetryPolicy(max_attempts=args.attempts, notify=notify),
+                       enable_logging=not args.no_logging, **hooks)
 
 
-def _default_target(item: Input, title: str | None, output_format: str | None) -> Path:
-    from musicplan.remote.files import extension, safe_filename
+def _default_target(item: Input, title: str | None, output_format: str | None, raw: bool = False) -> Path:
+    from musicplan.remote.audio import extension
+    from musicplan.remote.files import safe_filename
 
     stem = safe_filename(title) or (safe_filename(item.stem) if item.path != STDIN_NAME else None) or "song"
     folder = Path(item.path).parent if item.path != STDIN_NAME else Path(".")
-    return folder / (stem + extension(output_format))
+    return folder / (stem + extension(output_format, raw))
 
 
 def _failure(exc: BaseException, say: _Say, lines: SourceLines, analysis: Any, item: Input,
@@ -301,52 +301,282 @@ def _redact_file(path: Path, key: str | None) -> None:
         write_atomic(path, clean)
 
 
+class _Job(Record):
+    """One song of a run, prepared: what would be sent, where it goes, and whether it need be.
+    (A Record: this module is imported by every command, and a dataclass costs at import.)"""
+
+    item: Input
+    lines: Snippets
+    diagnostics: list[Any] = Factory(list)
+    analysis: Any = None
+    title: str | None = None
+    body: dict[str, Any] = Factory(dict)
+    output_format: str | None = None
+    target: Path = Path()
+    meta: Path = Path()
+    lyrics: Path | None = None  # AUDIO.lrc, for a detailed render with timestamps
+    request_sha256: str = ""
+    lock: Any = None  # the RenderLock of the song's folder (None for standard input)
+    replace: bool = False  # the files may be replaced: --force, or they are this song's last render
+    length_ms: int | None = None
+    unchanged: dict[str, Any] | None = None  # the lock's entry, when the render can be skipped
+    problem: tuple[int, str] | None = None  # found before sending: (exit code, message)
+
+    @property
+    def name(self) -> str:
+        return self.item.path
+
+
 def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from musicplan.base.files import AtomicFile
-    from musicplan.cli import report
-    from musicplan.library import Song
-    from musicplan.pipeline import check_bytes
-    from musicplan.remote.client import NotAudio, drop_unsupported
-    from musicplan.remote.files import safe_filename
-    from musicplan.spec.vocabulary import ENDPOINTS, FIELD_OF_BODY_KEY
+    from musicplan.cli import batch
 
     key = _key(args)
     say = _Say(stderr, key)
-    inputs = read_inputs([args.song], stderr, folders=False)
-    if inputs.unreadable:
+    if args.jobs < 1:
+        say("musicplan: --jobs takes a number of at least 1")
         return Exit.USAGE
-    item = inputs.items[0]
-    checked = check_bytes(item.data, item.path, options_of(args, item.path), documents=True)
-    lines = Snippets(inputs)
-    report.write_text(checked.diagnostics, lines, stderr)
-    if checked.analysis is None:
-        return Exit.PROBLEMS
-    song = Song(checked.analysis, checked.diagnostics)
-    body, dropped = drop_unsupported(song.to_body(), args.endpoint)
-    for name in dropped:
-        field = FIELD_OF_BODY_KEY.get(name, name)
-        say(f"warning: {ENDPOINTS[args.endpoint]} does not take `{name}` (the song's `{field}`): it is not sent")
-    output_format = args.format or song.output_format
-    target = Path(args.output) if args.output else _default_target(item, song.title, output_format)
-    meta = target.with_name(target.name + ".json")
-    problem = _unwritable(target, meta, args.force, item.path)
-    if problem:
-        say(f"musicplan: {problem}: nothing was sent")
+    inputs = read_inputs(args.song, stderr, excluded=settings_of(args).excluded)
+    if not inputs.items and not inputs.unreadable:
+        say(f"musicplan: no .song files in {', '.join(args.song)}")
         return Exit.USAGE
-    if not key:
+    if args.output and len(inputs.items) + inputs.unreadable > 1:
+        say("musicplan: -o names the audio of one song; give one song, or leave -o out")
+        return Exit.USAGE
+    jobs = _prepare(args, inputs, say, stderr)
+    to_send = [job for job in jobs if job.problem is None and job.unchanged is None]
+    if args.dry_run:
+        _preview(args, jobs, to_send, stdout)
+        return _combined([job.problem[0] for job in jobs if job.problem], inputs.unreadable)
+    for job in jobs:
+        if job.unchanged is not None:
+            say(f"{job.name}: unchanged since its render to {job.lock.audio_path(job.unchanged)} "
+                f"(song id {job.unchanged.get('song_id') or 'unknown'}): not sent (--force renders it again)")
+        elif job.problem is not None:
+            say(job.problem[1])
+    if to_send and not key:
         say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
         return Exit.USAGE
-    progress = _Progress(stderr) if getattr(stderr, "isatty", lambda: False)() else None
+    total_ms = sum(job.length_ms or 0 for job in to_send)
+    if to_send and total_ms > args.confirm_over * 60_000 and not args.yes and _interactive(stderr):
+        stderr.write(f"This run generates {batch.minutes(total_ms)} minutes of music ({len(to_send)} "
+                     f"song{'s' if len(to_send) != 1 else ''}), which is billed. Go on? [y/N] ")
+        stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            say("musicplan: nothing was sent")
+            return Exit.PROBLEMS
+    outcome = _run(args, key, to_send, say, stderr) if to_send else None
+    codes = [job.problem[0] for job in jobs if job.problem]
+    if outcome is not None:
+        codes += [result.code for _, result in outcome.outcomes if result.code]
+        if outcome.interrupted is not None:
+            codes.append(Exit.TERMINATED if isinstance(outcome.interrupted, Terminated) else Exit.INTERRUPTED)
+    if len(jobs) > 1:
+        results = [result for _, result in outcome.outcomes] if outcome else []
+        rendered = sum(1 for result in results if not result.code)
+        skipped = sum(1 for job in jobs if job.unchanged is not None)
+        failed = len(results) - rendered + len(jobs) - len(to_send) - skipped + inputs.unreadable
+        left = f", {len(to_send) - len(results)} not sent (interrupted)" if len(results) < len(to_send) else ""
+        say(f"{len(jobs) + inputs.unreadable} songs: {rendered} rendered, {skipped} unchanged, {failed} "
+            f"failed{left}")
+    return _combined(codes, inputs.unreadable)
+
+
+def _combined(codes: list[int], unreadable: int) -> int:
+    """0 when everything succeeded; else the failures' code when they agree, or 1."""
+    found = set(codes) | ({Exit.USAGE} if unreadable else set())
+    for interrupted in (Exit.TERMINATED, Exit.INTERRUPTED):
+        if interrupted in found:
+            return interrupted
+    return found.pop() if len(found) == 1 else (Exit.PROBLEMS if found else Exit.OK)
+
+
+def _interactive(stderr: TextIO) -> bool:
     try:
-        out = AtomicFile(target, force=args.force, keep_partial=args.keep_partial)
+        return sys.stdin.isatty() and stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _prepare(args: argparse.Namespace, inputs: Any, say: _Say, stderr: TextIO) -> list[_Job]:
+    """Compile and check every song, and find, before anything is sent, what each would
+    send, where it would go, whether its last render is still good, and what is in the way."""
+    from musicplan.cli import batch, report
+    from musicplan.library import Song
+    from musicplan.pipeline import check_bytes
+    from musicplan.remote.client import drop_unsupported
+    from musicplan.remote.lock import LockError, RenderLock, request_hash
+    from musicplan.spec.vocabulary import ENDPOINTS, FIELD_OF_BODY_KEY
+
+    lines = Snippets(inputs)
+    locks: dict[Path, Any] = {}
+    targets: dict[Path, str] = {}
+    jobs: list[_Job] = []
+    for item in inputs.items:
+        job = _Job(item, lines)
+        jobs.append(job)
+        checked = check_bytes(item.data, item.path, options_of(args, item.path), documents=True)
+        job.diagnostics = checked.diagnostics
+        if checked.analysis is None:
+            job.problem = (Exit.PROBLEMS, f"{item.path}: not sent: it has errors (see above)")
+            continue
+        song = Song(checked.analysis, checked.diagnostics)
+        job.analysis, job.title = song.analysis, song.title
+        job.body, dropped = drop_unsupported(song.to_body(), args.endpoint)
+        for name in dropped:
+            where = "" if len(inputs.items) == 1 else f"{item.path}: "
+            field = FIELD_OF_BODY_KEY.get(name, name)
+            say(f"warning: {where}{ENDPOINTS[args.endpoint]} does not take `{name}` (the song's `{field}`): "
+                "it is not sent")
+        job.output_format = args.format or song.output_format
+        job.target = Path(args.output) if args.output else _default_target(item, song.title, job.output_format,
+                                                                           args.raw)
+        job.meta = job.target.with_name(job.target.name + ".json")
+        if args.endpoint == "detailed" and job.body.get("with_timestamps") and _regular_or_new(job.target):
+            job.lyrics = job.target.with_suffix(".lrc")
+        job.length_ms = batch.length_ms(job.body)
+        query = {"output_format": job.output_format} if job.output_format else {}
+        job.request_sha256 = request_hash(job.body, args.endpoint, query)
+        if item.path != STDIN_NAME:
+            folder = Path(item.path).parent
+            if folder not in locks:
+                try:
+                    locks[folder] = RenderLock(folder)
+                    locks[folder].read()
+                except LockError as exc:
+                    locks[folder] = exc
+                    say(f"{exc}\n  = hint: {exc.hint}")
+            if isinstance(locks[folder], LockError):
+                job.problem = (Exit.USAGE, f"{item.path}: not sent: its folder's {locks[folder].path} "
+                                           "cannot be read (see above)")
+                continue
+            job.lock = locks[folder]
+            if not args.force:
+                job.unchanged = job.lock.unchanged(item.path, job.request_sha256)
+                if job.unchanged is not None:
+                    continue
+            last = job.lock.entry(item.path)
+            job.replace = args.force or (last is not None and _same(job.lock.audio_path(last), job.target))
+        else:
+            job.replace = args.force
+        claimed = targets.setdefault(_resolved(job.target), item.path)
+        if claimed != item.path:
+            job.problem = (Exit.USAGE, f"{item.path}: not sent: {claimed} would write {job.target} too "
+                                       "(give one of them another title)")
+            continue
+        problem = _unwritable(job.target, job.meta, job.replace, item.path)
+        if problem is None and job.lyrics is not None and exists(job.lyrics) and not job.replace:
+            problem = f"{job.lyrics} exists (use --force to replace it)"
+        if problem is not None:
+            where = "" if len(inputs.items) == 1 else f" for {item.path}"
+            job.problem = (Exit.USAGE, f"musicplan: {problem}: nothing was sent{where}")
+    # A song's warnings are shown when it is sent (or cannot be), not each time it is skipped.
+    report.write_text([d for job in jobs if job.unchanged is None for d in job.diagnostics], lines, stderr)
+    return jobs
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _same(a: Path, b: Path) -> bool:
+    return _resolved(a) == _resolved(b)
+
+
+def _preview(args: argparse.Namespace, jobs: list[_Job], to_send: list[_Job], stdout: TextIO) -> None:
+    """What a run would do: nothing is sent."""
+    from musicplan.analyse.durations import format_clock
+    from musicplan.cli import batch
+    from musicplan.spec.vocabulary import ENDPOINTS
+
+    out: list[str] = []
+    endpoint = ENDPOINTS[args.endpoint]
+    if to_send:
+        out.append(f"would send {len(to_send)} song{'s' if len(to_send) != 1 else ''} to {endpoint}:")
+        for job in to_send:
+            length = format_clock(job.length_ms) if job.length_ms is not None else "length chosen by the API"
+            out.append(f"  {job.name} -> {job.target}  ({job.output_format or 'mp3_44100_128'}, {length})")
+    unchanged = [job for job in jobs if job.unchanged is not None]
+    if unchanged:
+        out.append(f"unchanged, would be skipped: {len(unchanged)}")
+        out += [f"  {job.name} ({job.lock.audio_path(job.unchanged)})" for job in unchanged]
+    problems = [job for job in jobs if job.problem is not None]
+    if problems:
+        out.append(f"would not be sent: {len(problems)}")
+        out += [f"  {job.problem[1]}" for job in problems if job.problem]
+    total = sum(job.length_ms or 0 for job in to_send)
+    unknown = sum(1 for job in to_send if job.length_ms is None)
+    more = f", plus {unknown} of a length the API chooses" if unknown else ""
+    out.append(f"total: {batch.minutes(total)} minutes of music to generate{more}")
+    out.append("nothing was sent (--dry-run)")
+    stdout.write("\n".join(out) + "\n")
+
+
+def _run(args: argparse.Namespace, key: str | None, jobs: list[_Job], say: _Say, stderr: TextIO) -> Any:
+    """Render the jobs, up to --jobs at once, with a display of what each is doing."""
+    import threading
+
+    from musicplan.cli import batch
+    from musicplan.cli.progress import Progress
+
+    assert key is not None
+    clients: set[Any] = set()
+    stopping = threading.Event()
+    guard = threading.Lock()
+
+    def interrupt() -> None:
+        stopping.set()
+        with guard:
+            for client in list(clients):
+                client.close()  # the downloads in flight break off, and clean up after themselves
+
+    with Progress(stderr, total=len(jobs), clean=lambda text: redact(text, key)) as progress:
+        def work(job: _Job) -> batch.Outcome:
+            try:
+                return _render_one(args, key, job, progress, clients, guard, stopping)
+            except Exception as exc:  # a bug of ours: the other songs go on
+                progress.say(f"musicplan: {job.name}: internal error: {type(exc).__name__}: "
+                             f"{redact(str(exc), key)}")
+                return batch.Outcome(Exit.INTERNAL)
+
+        def busy(job: _Job, outcome: batch.Outcome, others: int) -> None:
+            why = (f"{others} of ours in flight" if others else f"waiting {outcome.wait:.1f} s")
+            progress.say(f"{job.name}: the account's concurrent requests are all in use (429 "
+                         f"too_many_concurrent_requests, nothing billed): queued again, {why}")
+
+        return batch.run(jobs, work, args.jobs, busy_tries=max(1, args.attempts), on_interrupt=interrupt,
+                         busy=busy)
+
+
+def _render_one(args: argparse.Namespace, key: str, job: _Job, progress: Any, clients: set[Any],
+                guard: Any, stopping: Any) -> Any:
+    """One song: the request, the audio into its file, the sidecar, the lyrics, the lock."""
+    import io
+
+    from musicplan.base.files import AtomicFile
+    from musicplan.cli import batch
+    from musicplan.remote.audio import AudioWriter
+    from musicplan.remote.client import ConcurrencyLimited, NotAudio
+
+    song = progress.song(job.name, Path(job.name).name)
+    try:
+        out = AtomicFile(job.target, force=job.replace, keep_partial=args.keep_partial)
     except OSError as exc:
-        say(f"musicplan: cannot write {target}: {exc.strerror or exc}: nothing was sent")
-        return Exit.USAGE
+        song.finish(f"musicplan: cannot write {job.target}: {exc.strerror or exc}: nothing was sent")
+        return batch.Outcome(Exit.USAGE, sent=False)
+    writer = AudioWriter(out.handle, job.output_format, raw=args.raw, write=out.write)
+    client = _client(args, key, retry_busy=False, on_retry=song.retrying)
+    with guard:
+        clients.add(client)
+    song.waiting()
     try:
-        with _client(args, key, say) as client:
+        with client:
             send = {"compose": client.compose, "detailed": client.compose_detailed,
                     "stream": client.stream}[args.endpoint]
-            result = send(body, out.write, output_format=output_format, progress=progress)
+            result = send(job.body, writer.write, output_format=job.output_format, progress=song.receiving)
+        writer.finish()
         # The whole billed audio is here: if it cannot take its name, it is kept as .part.
         out.keep_partial = True
         out.commit()
@@ -354,54 +584,104 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if isinstance(exc, NotAudio):
             out.keep_partial = True  # what came instead of audio is worth a look
         kept = out.abort()
-        if progress:
-            progress.done()
+        if isinstance(exc, ConcurrencyLimited):
+            song.withdraw()
+            maximum = exc.concurrency.maximum if exc.concurrency else None
+            return batch.Outcome(exc.exit_code, busy=True, wait=exc.wait, maximum=maximum)
+        said = io.StringIO()
+        tell = _Say(said, key)
+        code: int
         if isinstance(exc, OSError) and not isinstance(exc, FileExistsError):
-            say(f"musicplan: cannot write {target}: {exc.strerror or exc}")
+            tell(f"musicplan: cannot write {job.target}: {exc.strerror or exc}")
             if kept is not None:
-                say(f"the audio is kept as {kept}")
-            return Exit.USAGE
+                tell(f"the audio is kept as {kept}")
+            song.finish(said.getvalue().rstrip("\n"))
+            return batch.Outcome(Exit.USAGE)
         if kept is not None and isinstance(exc, NotAudio):
             _redact_file(kept, key)
-            say(f"what arrived is kept as {kept}")
+            tell(f"what arrived is kept as {kept}")
         elif kept is not None:
-            say(f"the partial download is kept as {kept}")
-        if isinstance(exc, FileExistsError):
-            say(f"musicplan: {exc}")
-            return Exit.USAGE
-        if isinstance(exc, KeyboardInterrupt):
-            say("musicplan: interrupted: nothing was written")
-            return Exit.TERMINATED if isinstance(exc, Terminated) else Exit.INTERRUPTED
-        return _failure(exc, say, lines, song.analysis, item, body, args.force, stderr)
-    if progress:
-        progress.done()
+            tell(f"the partial download is kept as {kept}")
+        if stopping.is_set():
+            tell(f"musicplan: {job.name}: interrupted: nothing was written")
+            code = Exit.INTERRUPTED
+        elif isinstance(exc, FileExistsError):
+            tell(f"musicplan: {exc}")
+            code = Exit.USAGE
+        else:
+            code = _failure(exc, tell, job.lines, job.analysis, job.item, job.body, args.force, said)
+        song.finish(said.getvalue().rstrip("\n"))
+        return batch.Outcome(code)
+    finally:
+        with guard:
+            clients.discard(client)
+    line, kept_code = _keep(args, job, result, key, out.direct)
+    song.finish(line)
+    concurrency = result.concurrency
+    maximum = concurrency.maximum if concurrency else None
+    room = bool(concurrency and concurrency.current is not None and maximum is not None
+                and concurrency.current < maximum)
+    return batch.Outcome(kept_code, maximum=maximum, room=room)
+
+
+def _keep(args: argparse.Namespace, job: _Job, result: Any, key: str, direct: bool) -> tuple[str, int]:
+    """After the audio: the sidecar, the lyrics and the lock entry (none of them beside a
+    device or pipe, ``direct``). Returns what to say and the exit code."""
+    from musicplan.remote.files import safe_filename
+    from musicplan.remote.lock import file_sha256, make_entry
+
     metadata: dict[str, Any] = {
         "song_id": result.song_id,
         "endpoint": args.endpoint,
-        "output_format": output_format,
-        "audio_file": target.name,
+        "output_format": job.output_format,
+        "audio_file": job.target.name,
         "bytes": result.bytes_received,
         "content_type": result.content_type,
         "server_filename": safe_filename(result.filename, basename=True),
-        "request": body,
+        "request": job.body,
     }
     if result.metadata is not None:
         for name in ("composition_plan", "song_metadata", "words_timestamps", "waveform_visual"):
             metadata[name] = result.metadata.get(name)
-    for warning in result.warnings:
-        say(f"warning: {warning}")
-    summary = f"{target} ({result.bytes_received} bytes, song id {result.song_id or 'unknown'})"
-    if out.direct:
-        say(f"wrote {summary} (no metadata file beside a device or pipe)")
-        return Exit.OK
+    summary = f"{job.target} ({result.bytes_received} bytes, song id {result.song_id or 'unknown'})"
+    said = [f"warning: {warning}" for warning in result.warnings]
+    if direct:
+        return "\n".join([*said, f"wrote {summary} (no metadata file beside a device or pipe)"]), Exit.OK
+    said.append(f"wrote {summary} and {job.meta}")
     try:
         # A server may echo the key anywhere in what it sends: it is not written down.
-        write_atomic(meta, redact(json.dumps(metadata, ensure_ascii=False, indent=2), key) + "\n")
+        write_atomic(job.meta, redact(json.dumps(metadata, ensure_ascii=False, indent=2), key) + "\n")
     except OSError as exc:
-        say(f"wrote {summary}, but cannot write {meta}: {exc.strerror or exc}")
-        return Exit.USAGE
-    say(f"wrote {summary} and {meta}")
-    return Exit.OK
+        return f"wrote {summary}, but cannot write {job.meta}: {exc.strerror or exc}", Exit.USAGE
+    if job.lyrics is not None:
+        said.append(_write_lyrics(job, metadata))
+    if job.lock is not None and job.target.is_file():
+        audio = Path(os.path.relpath(_resolved(job.target), _resolved(job.lock.folder))).as_posix()
+        entry = make_entry(request_sha256=job.request_sha256, endpoint=args.endpoint,
+                           output_format=job.output_format, song_id=result.song_id, audio=audio,
+                           audio_sha256=file_sha256(job.target), audio_bytes=job.target.stat().st_size)
+        try:
+            job.lock.record(job.item.path, entry)
+        except OSError as exc:
+            said.append(f"musicplan: cannot record it in {job.lock.path}: {exc.strerror or exc} "
+                        "(the next run will render it again)")
+            return "\n".join(said), Exit.USAGE
+    return "\n".join(line for line in said if line), Exit.OK
+
+
+def _write_lyrics(job: _Job, metadata: dict[str, Any]) -> str:
+    from musicplan.write.lyrics import from_reply, to_lrc
+
+    assert job.lyrics is not None
+    timed, problems = from_reply(metadata, job.body)
+    notes = [f"warning: {job.name}: {problem}; left out of {job.lyrics}" for problem in problems]
+    if not timed:
+        return "\n".join([*notes, f"warning: {job.name}: the reply had no word timestamps: no {job.lyrics}"])
+    try:
+        write_atomic(job.lyrics, to_lrc(timed, job.title))
+    except OSError as exc:
+        return "\n".join([*notes, f"musicplan: cannot write {job.lyrics}: {exc.strerror or exc}"])
+    return "\n".join([*notes, f"wrote {job.lyrics} ({len(timed)} lines)"])
 
 
 def _comment(text: str) -> str:

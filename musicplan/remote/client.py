@@ -142,6 +142,17 @@ class Unavailable(ApiError):
     exit_code = Exit.UNAVAILABLE
 
 
+class ConcurrencyLimited(Unavailable):
+    """429 ``too_many_concurrent_requests`` from a client told not to retry it
+    (``retry_busy=False``): the account's requests at once are all in use. It was
+    refused, so nothing was billed; ``wait`` is how long the reply asks to wait."""
+
+    def __init__(self, refused: ApiError, wait: float) -> None:
+        super().__init__(refused.status, refused.message, refused.detail, refused.code)
+        self.concurrency = getattr(refused, "concurrency", None)
+        self.wait = wait
+
+
 class NetworkError(MusicApiError):
     """The server could not be reached (after the retries), or the connection
     failed after the request was sent (not retried: it may have been billed)."""
@@ -399,9 +410,14 @@ class MusicClient:
         stall_grace: float = 60.0,
         stall_floor: float = 1024.0,
         enable_logging: bool = True,
+        retry_busy: bool = True,
+        on_retry: Callable[[float, str], None] | None = None,
     ) -> None:
         """``stall_floor``: bytes a second a reply must average once it has run
-        ``stall_grace`` seconds, or it is given up (``read_timeout`` bounds one wait only)."""
+        ``stall_grace`` seconds, or it is given up (``read_timeout`` bounds one wait only).
+        ``retry_busy=False`` raises ``ConcurrencyLimited`` for a concurrency refusal
+        instead of retrying it (a batch sends it again when a slot frees);
+        ``on_retry(seconds, why)`` hears of each wait before a retry."""
         key = api_key or os.environ.get(KEY_ENV)
         if not key:
             raise SetupError(f"no API key: pass --api-key or set {KEY_ENV}")
@@ -414,6 +430,8 @@ class MusicClient:
         self.stall_floor = stall_floor
         # False asks for zero retention (enterprise accounts); a query parameter on every call.
         self._query = {} if enable_logging else {"enable_logging": "false"}
+        self.retry_busy = retry_busy
+        self.on_retry = on_retry
         # A short connect timeout; generations take minutes before the first byte.
         timeout = httpx.Timeout(connect=10.0, read=read_timeout, write=60.0, pool=10.0)
         # The reply's status and headers, dripped a byte at a time, could take hours under a per-read timeout.
@@ -439,6 +457,8 @@ class MusicClient:
         delay = policy.delay_for(response, attempt)
         if policy.notify is not None:
             policy.notify(f"{why}: waiting {delay:.1f} s before attempt {attempt + 1} of {policy.max_attempts}")
+        if self.on_retry is not None:
+            self.on_retry(delay, why)
         policy.sleep(delay)
 
     def _send(self, path: str, body: dict[str, Any] | None, params: dict[str, str], audio: bool = False,
@@ -478,12 +498,16 @@ class MusicClient:
                 raw = b""
             finally:
                 response.close()
-            if response.status_code in RETRY_STATUSES and not last:
-                self._wait(attempt, response, f"the API answered {response.status_code} "
-                                              f"{response.reason_phrase}".rstrip())
-                continue
             # A server may echo the key in its message: no exception of ours carries it.
-            raise _error(response, raw.replace(self._key.encode(), b"***"))
+            error = _error(response, raw.replace(self._key.encode(), b"***"))
+            if response.status_code == 429 and error.code == "too_many_concurrent_requests" and not self.retry_busy:
+                raise ConcurrencyLimited(error, policy.delay_for(response, attempt))
+            if response.status_code in RETRY_STATUSES and not last:
+                code = f" ({error.code})" if error.code else ""
+                self._wait(attempt, response, f"the API answered {response.status_code} "
+                                              f"{response.reason_phrase}".rstrip() + code)
+                continue
+            raise error
         raise AssertionError("unreachable")
 
     def _why(self, exc: Exception) -> str:

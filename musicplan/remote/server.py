@@ -10,7 +10,11 @@ the words' timestamps and the waveform), sends the ``song-id`` and
 bodies against the OpenAPI documents and the API's limits and answers 422 like
 the API, refuses keys as the API does (401 for an unknown key, 401
 ``missing_permissions`` for a key without the music permission, 402
-``limited_access`` for a free account's key), and can be told to fail::
+``limited_access`` for a free account's key), holds an account's concurrency
+(``max_concurrent`` generations at once, 5 by default; beyond them a 429
+``too_many_concurrent_requests``; ``most_serving`` and ``billed`` say what it
+served), answers ``with_timestamps`` with word timestamps spread over the
+plan's sections and ``pcm_*`` with real 16-bit samples, and can be told to fail::
 
     from musicplan.remote.server import MusicTestServer
 
@@ -140,11 +144,18 @@ class MusicTestServer:
     def __init__(self, *, api_key: str | None = "test-key", audio_size: int = 64 * 1024,
                  chunk_size: int = 4096, filename: str = "../../escape/evil \"name\".mp3",
                  free_keys: Iterable[str] = (), keys_without_music: Iterable[str] = (),
-                 max_concurrent: int = 5, client_timeout: float = 60.0) -> None:
+                 max_concurrent: int = 5, client_timeout: float = 60.0, generation_delay: float = 0.0) -> None:
         self.api_key = api_key
         self.free_keys = frozenset(free_keys)  # answered 402 limited_access
         self.keys_without_music = frozenset(keys_without_music)  # answered 401 missing_permissions
+        # The account's concurrency: generations beyond it are refused with a 429
+        # too_many_concurrent_requests. ``generation_delay`` is how long composing takes
+        # before the first byte, so that requests overlap in tests.
         self.max_concurrent = max_concurrent
+        self.generation_delay = generation_delay
+        self.serving = 0  # generations being served now
+        self.most_serving = 0  # the most served at once: what a test of a batch looks at
+        self.billed: list[Any] = []  # the bodies of the generations answered 200, in order
         self.client_timeout = client_timeout  # seconds a client may keep a request half-sent
         self.in_flight = 0
         self.audio_size = audio_size
@@ -174,9 +185,13 @@ class MusicTestServer:
         with self._lock:
             self._failures.append(_Failure(kind, times, options))
 
-    def audio_for(self, body: Any) -> bytes:
-        """The audio the stand-in sends for ``body``: the same bytes every time."""
+    def audio_for(self, body: Any, output_format: str | None = None) -> bytes:
+        """The audio the stand-in sends for ``body``: the same bytes every time. For a
+        ``pcm_*`` format, signed 16-bit little-endian mono samples (a 440 Hz tone at the
+        format's rate), as the API sends them; otherwise bytes in no particular format."""
         seed = json.dumps(body, sort_keys=True)
+        if output_format and output_format.startswith("pcm_"):
+            return _tone(int(output_format.split("_")[1]), self.audio_size // 2, seed)
         data = random.Random(seed).randbytes(self.audio_size)
         # Bytes that look like a multipart boundary must survive inside the audio.
         return b"ID3" + data[3:64] + b"\r\n--\r\n--" + data[72:]
@@ -206,6 +221,18 @@ class MusicTestServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _take_slot(self) -> bool:
+        with self._lock:
+            if self.serving >= self.max_concurrent:
+                return False
+            self.serving += 1
+            self.most_serving = max(self.most_serving, self.serving)
+            return True
+
+    def _free_slot(self) -> None:
+        with self._lock:
+            self.serving -= 1
 
     def _next_failure(self) -> _Failure | None:
         with self._lock:
@@ -433,8 +460,23 @@ class _Handler(BaseHTTPRequestHandler):
         if errors:
             self._json(422, {"detail": errors})
             return
+        if not owner._take_slot():
+            self._json(429, {"detail": {"status": "too_many_concurrent_requests",
+                                        "message": "Too many concurrent requests."}})
+            return
+        try:
+            self._generate(endpoint, body, fmt, failure)
+        finally:
+            owner._free_slot()
+
+    def _generate(self, endpoint: str, body: Any, fmt: str | None, failure: _Failure | None) -> None:
+        owner = self.owner
+        if owner.generation_delay:
+            time.sleep(owner.generation_delay)
+        with owner._lock:
+            owner.billed.append(body)
         song_id = uuid.uuid5(uuid.NAMESPACE_URL, json.dumps(body, sort_keys=True)).hex[:20]
-        audio = owner.audio_for(body)
+        audio = owner.audio_for(body, fmt)
         if endpoint != "detailed":
             self._chunked(200, _audio_type(fmt), [audio], song_id, failure)
             return
@@ -447,7 +489,7 @@ class _Handler(BaseHTTPRequestHandler):
                               "genres": ["test"], "languages": ["en"], "is_explicit": False},
         }
         if body.get("with_timestamps"):
-            meta["words_timestamps"] = [{"word": "la", "start_ms": 0, "end_ms": 400}]
+            meta["words_timestamps"] = sample_timestamps(plan)
         if body.get("with_waveform_visual"):
             meta["waveform_visual"] = waveform(len(audio))
         head = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
@@ -588,6 +630,43 @@ def reworked_plan(source: dict[str, Any], prompt: str) -> dict[str, Any]:
     else:
         plan["positive_global_styles"] = [*plan["positive_global_styles"], style][:limits.STYLES_PER_LIST_MAX]
     return plan
+
+
+def sample_timestamps(plan: Any) -> list[dict[str, Any]]:
+    """The ``words_timestamps`` the stand-in answers for a plan: each section's (or
+    chunk's) lyric words, as written, spread evenly over its time, sung for four
+    fifths of their share."""
+    from musicplan.write.lyrics import plan_lines
+
+    words: list[dict[str, Any]] = []
+    start = 0
+    parts = (plan.get("sections") or plan.get("chunks") or []) if isinstance(plan, dict) else []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        duration = part.get("duration_ms")
+        if not isinstance(duration, int):
+            reference = part.get("range")
+            begin, end = (reference.get("start_ms"), reference.get("end_ms")) if isinstance(reference, dict) \
+                else (0, 0)
+            duration = max(0, end - begin) if isinstance(begin, int) and isinstance(end, int) else 0
+        key = "sections" if "sections" in plan else "chunks"
+        sung = [word for line in plan_lines({key: [part]}) for word in line.split()]
+        share = duration // max(1, len(sung))
+        for index, word in enumerate(sung):
+            at = start + index * share
+            words.append({"word": word, "start_ms": at, "end_ms": at + share * 4 // 5})
+        start += duration
+    return words
+
+
+def _tone(rate: int, samples: int, seed: str) -> bytes:
+    import math
+    import struct
+
+    phase = random.Random(seed).random() * 2 * math.pi  # each body its own samples
+    step = 2 * math.pi * 440 / rate
+    return struct.pack(f"<{samples}h", *(round(12_000 * math.sin(phase + n * step)) for n in range(samples)))
 
 
 def _suggested_plan(body: Any) -> Any:

@@ -21,6 +21,7 @@ from musicplan.base.diagnostics import Diagnostic, Report, Span
 from musicplan.base.files import check_name, exists, is_folder, write_atomic
 from musicplan.base.record import Factory, Record
 from musicplan.cli.common import (
+    STDIN,
     STDIN_NAME,
     Exit,
     Input,
@@ -357,7 +358,9 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
         return Exit.USAGE
     total_ms = sum(job.length_ms or 0 for job in to_send)
-    if to_send and total_ms > args.confirm_over * 60_000 and not args.yes and _interactive(stderr):
+    # Standard input that held a song cannot give the answer: then nothing asks.
+    asking = not args.yes and STDIN not in args.song and _interactive(stderr)
+    if to_send and total_ms > args.confirm_over * 60_000 and asking:
         stderr.write(f"This run generates {batch.minutes(total_ms)} minutes of music ({len(to_send)} "
                      f"song{'s' if len(to_send) != 1 else ''}), which is billed. Go on? [y/N] ")
         stderr.flush()

@@ -83,8 +83,10 @@ def test_a_song_the_account_never_takes_waits_then_gives_up_after_its_tries():
         sent.append(time.monotonic())
         return Outcome(6, "busy", busy=True, wait=0.1)
 
-    batch = run(["x"], refuse, jobs=2, busy=lambda song, outcome, others: told.append(others))
-    assert batch.outcomes[0][1].code == 6
+    given_up: list[str] = []
+    batch = run(["x"], refuse, jobs=2, busy=lambda song, outcome, others: told.append(others),
+                gave_up=lambda song, outcome: given_up.append(song))
+    assert batch.outcomes[0][1].code == 6 and given_up == ["x"]
     assert len(sent) == BUSY_TRIES and told == [0] * (BUSY_TRIES - 1)
     assert all(b - a >= 0.09 for a, b in zip(sent, sent[1:], strict=False))  # it waited before each
 

@@ -45,6 +45,7 @@ class Outcome:
     maximum: int | None = None  # the reply's maximum-concurrent-requests
     room: bool = False
     sent: bool = True  # False: decided before anything was sent (unchanged, or a problem found first)
+    error: Any = None  # for a refusal: the exception, to be told when the song is given up
 
 
 class Slots:
@@ -112,11 +113,13 @@ class Batch(Generic[J]):
 
 def run(songs: Sequence[J], work: Callable[[J], Outcome], jobs: int, *, busy_tries: int = BUSY_TRIES,
         on_interrupt: Callable[[], None] = lambda: None,
-        busy: Callable[[J, Outcome, int], None] = lambda song, outcome, others: None) -> Batch[J]:
+        busy: Callable[[J, Outcome, int], None] = lambda song, outcome, others: None,
+        gave_up: Callable[[J, Outcome], None] = lambda song, outcome: None) -> Batch[J]:
     """Render ``songs`` with ``work``, up to ``jobs`` at once (see the module's docstring).
     A song refused while none of ours is in flight is tried ``busy_tries`` times in all;
     a refusal our own requests explain is not counted. ``busy`` hears of each refusal
-    that is tried again (with the number of ours in flight); ``on_interrupt`` runs on
+    that is tried again (with the number of ours in flight), ``gave_up`` of one that is
+    not; ``on_interrupt`` runs on
     Ctrl-C, before the workers are waited for (it should make their downloads stop)."""
     slots = Slots(jobs)
     queue: deque[tuple[int, int]] = deque((index, 0) for index in range(len(songs)))
@@ -141,6 +144,7 @@ def run(songs: Sequence[J], work: Callable[[J], Outcome], jobs: int, *, busy_tri
             # Refused alone: the account is busy elsewhere, which counts as a try.
             tries += 0 if others else 1
             if tries >= busy_tries or stop.is_set():
+                gave_up(songs[index], outcome)
                 results[index] = outcome
                 continue
             busy(songs[index], outcome, others)

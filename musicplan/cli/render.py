@@ -519,6 +519,7 @@ def _preview(args: argparse.Namespace, jobs: list[_Job], to_send: list[_Job], st
 
 def _run(args: argparse.Namespace, key: str | None, jobs: list[_Job], say: _Say, stderr: TextIO) -> Any:
     """Render the jobs, up to --jobs at once, with a display of what each is doing."""
+    import io
     import threading
 
     from musicplan.cli import batch
@@ -544,13 +545,18 @@ def _run(args: argparse.Namespace, key: str | None, jobs: list[_Job], say: _Say,
                              f"{redact(str(exc), key)}")
                 return batch.Outcome(Exit.INTERNAL)
 
+        def gave_up(job: _Job, outcome: batch.Outcome) -> None:
+            said = io.StringIO()
+            _failure(outcome.error, _Say(said, key), job.lines, job.analysis, job.item, job.body, args.force, said)
+            progress.say(said.getvalue().rstrip("\n"))
+
         def busy(job: _Job, outcome: batch.Outcome, others: int) -> None:
             why = (f"{others} of ours in flight" if others else f"waiting {outcome.wait:.1f} s")
             progress.say(f"{job.name}: the account's concurrent requests are all in use (429 "
                          f"too_many_concurrent_requests, nothing billed): queued again, {why}")
 
         return batch.run(jobs, work, args.jobs, busy_tries=max(1, args.attempts), on_interrupt=interrupt,
-                         busy=busy)
+                         busy=busy, gave_up=gave_up)
 
 
 def _render_one(args: argparse.Namespace, key: str, job: _Job, progress: Any, clients: set[Any],
@@ -590,7 +596,7 @@ def _render_one(args: argparse.Namespace, key: str, job: _Job, progress: Any, cl
         if isinstance(exc, ConcurrencyLimited):
             song.withdraw()
             maximum = exc.concurrency.maximum if exc.concurrency else None
-            return batch.Outcome(exc.exit_code, busy=True, wait=exc.wait, maximum=maximum)
+            return batch.Outcome(exc.exit_code, busy=True, wait=exc.wait, maximum=maximum, error=exc)
         said = io.StringIO()
         tell = _Say(said, key)
         code: int

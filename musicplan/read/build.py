@@ -66,6 +66,11 @@ def span_of(token: Token) -> Span:
     return Span(line, column, cast(int, token.end_line), cast(int, token.end_column))
 
 
+def _first_line(token: Token) -> str:
+    """A line token's own line: without its line end and the blank lines it took along."""
+    return str(token).partition("\n")[0].rstrip("\r")
+
+
 def _trimmed_span(token: Token) -> Span:
     """The token's span without trailing whitespace (line tokens run to the end of the line)."""
     trimmed = str(token).rstrip(_LINE_END)
@@ -141,7 +146,11 @@ class LineParts:
         self.comma = re.compile(pattern_of("_COMMA"))
         self.heading = re.compile(pattern_of("HEADING"))
         self.duration = re.compile(pattern_of("DURATION"))
-        self.kinds = re.compile("|".join(f"(?P<{name}>{pattern_of(name)})" for name in _DURATION_KINDS))
+        kinds = "|".join(f"(?P<{name}>{pattern_of(name)})" for name in _DURATION_KINDS)
+        # For lines the grammar has accepted: each style in one search (a comma
+        # or a space cannot start one), and a heading with its duration's kind.
+        self.items = re.compile(f"(?P<quoted>{pattern_of('QUOTED')})|{pattern_of('ITEM')}")
+        self.heading_line = re.compile(f"(?P<name>{pattern_of('HEADING')})(?:{kinds})?")
 
     def style(self, text: str, start: int) -> tuple[list[tuple[int, int, bool]], int | None]:
         """The items of a style list that begins at ``start`` (past its sign), as
@@ -182,10 +191,6 @@ class LineParts:
             rest += 1
         return heading.end(), after, rest
 
-    def duration_kind(self, text: str) -> str:
-        found = self.kinds.fullmatch(text)
-        return _DURATION_KINDS[found.lastgroup] if found and found.lastgroup else "number"
-
 
 PARTS = LineParts()
 
@@ -211,12 +216,13 @@ class LineMaker(Transformer):
         line, column = at(token)
         made = []
         for number, text in enumerate(str(token).split("\n")[:-1], line):
-            made.append(_field(text.rstrip("\r"), number, column))
+            if text.strip(_LINE_END):  # (else a blank line that a line end took along)
+                made.append(_field(text.rstrip("\r"), number, column))
             column = 1  # the lines after the first start their line (an indented one is CONT_LINE)
         return made
 
     def CONT_LINE(self, token: Token) -> Indented:
-        raw = str(token).rstrip("\r\n")
+        raw = _first_line(token)
         stripped = raw.strip(_WS)
         line, start = at(token)
         column = start + (len(raw) - len(raw.lstrip(_WS)))
@@ -231,35 +237,31 @@ class LineMaker(Transformer):
         return Blank(at(token)[0])
 
     def STYLE_LINE(self, token: Token) -> StyleLine:
-        text = str(token).rstrip("\r\n")
+        text = _first_line(token)
         line, column = at(token)
-        sign = PARTS.sign.match(text)
-        assert sign is not None  # the token is a STYLE_LINE
-        found, _ = PARTS.style(text, sign.end())
         items = []
-        for start, end, quoted in found:
-            if quoted:
-                items.append(StyleItem(unescape_quoted(text[start + 1 : end - 1]),
-                                       Span(line, column + start, line, column + end), True))
+        for found in PARTS.items.finditer(text, 1):
+            start = column + found.start()
+            if found.lastgroup == "quoted":
+                items.append(StyleItem(unescape_quoted(found.group()[1:-1]),
+                                       Span(line, start, line, column + found.end()), True))
             else:
-                item = text[start:end].rstrip(_WS)
-                items.append(StyleItem(item, Span(line, column + start, line, column + start + len(item)), False))
+                item = found.group().rstrip(_WS)
+                items.append(StyleItem(item, Span(line, start, line, start + len(item)), False))
         return StyleLine(text[0] == "+", items, Span(line, column, line, items[-1].span.end_column))
 
     def HEADING_LINE(self, token: Token) -> Heading:
         line, column = at(token)
         if isinstance(token, SetAsideToken) and token.name_unread:
             return Heading(str(token), "", span_of(token), None, True, True)
-        text = str(token).rstrip("\r\n")
-        parts = PARTS.heading_parts(text, 0)
-        assert parts is not None  # the token is a HEADING_LINE, or a stand-in whose brackets close
-        bracketed, after, _ = parts
-        raw = text[:bracketed].rstrip(_WS)
+        found = PARTS.heading_line.match(_first_line(token))
+        assert found is not None  # the token is a HEADING_LINE, or a stand-in whose brackets close
+        raw = found.group("name").rstrip(_WS)
         duration = None
-        if after > bracketed:
-            written = text[bracketed:after]
-            duration = Duration(written, PARTS.duration_kind(written),
-                                Span(line, column + bracketed, line, column + after))
+        kind = found.lastgroup
+        if kind != "name" and kind is not None:
+            duration = Duration(found.group(kind), _DURATION_KINDS[kind],
+                                Span(line, column + found.start(kind), line, column + found.end(kind)))
         name_span = Span(line, column, line, column + len(raw))
         return Heading(raw[1:-1], unescape_name(raw[1:-1].strip(_WS)), name_span, duration,
                        False, duration is None and isinstance(token, SetAsideToken))
@@ -270,7 +272,8 @@ class LineMaker(Transformer):
         made = []
         for number, text in enumerate(str(token).split("\n")[:-1], line):
             text = text.rstrip(_LINE_END)
-            made.append(lyric_of(text, Span(number, column, number, column + len(text)), column))
+            if text:  # (else a blank line that a line end took along)
+                made.append(lyric_of(text, Span(number, column, number, column + len(text)), column))
             column = 1
         return made
 
@@ -336,6 +339,7 @@ class _Assembler:
         self.section: Section | None = None
         # The field that an indented line would continue; comments keep it open.
         self.open_field: Field | None = None
+        self.next_line = 1  # the line after the last one added
 
     def add(self, line: Line) -> None:
         if self.section is None:
@@ -365,6 +369,16 @@ class _Assembler:
             self.open_field.continuation.append(continuation)
         self.add(continuation)
 
+    def blanks_before(self, number: int) -> None:
+        """The blank lines between the last line and line ``number``: a line's
+        end takes them along (see the grammar), so they are known by the line
+        numbers they leave out."""
+        if number > self.next_line:
+            self.open_field = None  # a blank line ends a continuation
+            for blank in range(self.next_line, number):
+                self.add(Blank(blank))
+        self.next_line = number + 1
+
     def add_field(self, field: Field) -> None:
         self.add(field)
         self.open_field = field
@@ -373,11 +387,14 @@ class _Assembler:
         for line in lines:
             if isinstance(line, list):  # lines that were one token: fields, or lyrics
                 for one in line:
+                    self.blanks_before(one.span.line)
                     if isinstance(one, Field):
                         self.add_field(one)
                     else:
                         self.add(self.lone_escape(one) if isinstance(one, LoneEscape) else one)
-            elif isinstance(line, Heading):
+                continue
+            self.blanks_before(line.line if isinstance(line, Blank) else line.span.line)
+            if isinstance(line, Heading):
                 self.open_field = None
                 self.section = Section(line)
                 self.song.sections.append(self.section)

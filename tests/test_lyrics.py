@@ -120,10 +120,10 @@ def _sidecar(tmp_path: Path, **extra) -> Path:
 def test_the_lyrics_command_writes_lrc_and_srt_beside_the_audio(tmp_path: Path, capsys):
     sidecar = _sidecar(tmp_path)
     assert main(["lyrics", str(sidecar), "--lrc", "--srt"]) == 0
-    lrc = (tmp_path / "Neon.lrc").read_text(encoding="utf-8")
+    lrc = (tmp_path / "Neon.mp3.lrc").read_text(encoding="utf-8")
     assert lrc.splitlines()[2:] == ["[00:00.00] <00:00.00> Walking <00:00.50> down <00:00.90>",
                                     "[00:01.00] <00:01.00> the <00:01.50> neon <00:02.00> street <00:02.40>"]
-    assert (tmp_path / "Neon.srt").read_text(encoding="utf-8").startswith("1\n00:00:00,000 --> 00:00:00,900\n")
+    assert (tmp_path / "Neon.mp3.srt").read_text(encoding="utf-8").startswith("1\n00:00:00,000 --> 00:00:00,900\n")
     assert main(["lyrics", str(sidecar)]) == 2  # exists
     assert main(["lyrics", str(sidecar), "--srt", "-o", "-"]) == 0
     assert capsys.readouterr().out.startswith("1\n")

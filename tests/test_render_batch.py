@@ -181,7 +181,7 @@ def test_timestamps_leave_an_lrc_that_matches_the_reply(server, tmp_path):
     meta = json.loads((tmp_path / "Timed.mp3.json").read_text(encoding="utf-8"))
     words = meta["words_timestamps"]
     assert [w["word"] for w in words] == "Hello there world Second line here La la la".split()
-    lrc = (tmp_path / "Timed.lrc").read_text(encoding="utf-8").splitlines()
+    lrc = (tmp_path / "Timed.mp3.lrc").read_text(encoding="utf-8").splitlines()
     timed = [line for line in lrc if re.match(r"\[\d\d:\d\d\.\d\d\] ", line)]
     assert len(timed) == 3  # one per lyric line
     found = [(word, start) for line in timed for start, word in re.findall(r"<(\d\d:\d\d\.\d\d)> (\S+)", line)]

@@ -1,7 +1,9 @@
 """`musicplan lyrics`: a render's sidecar (AUDIO.json with ``words_timestamps``) → AUDIO.lrc, AUDIO.srt.
 
-The files go beside the audio and are named by its stem (``Neon Nights.mp3``
-→ ``Neon Nights.lrc``), which is how players find them. Exit codes: 0
+The files go beside the audio and are named as its other files are
+(``Neon Nights.mp3`` → ``Neon Nights.mp3.json``, ``Neon Nights.mp3.lrc``), so
+that one audio's files sort together and never meet another format's (a
+player that looks for ``Neon Nights.lrc`` needs it renamed). Exit codes: 0
 written, 1 the sidecar has no usable timestamps or is not JSON, 2 a usage
 error, an unreadable sidecar or a file that exists (without ``--force``).
 """
@@ -26,6 +28,11 @@ def register(sub: Any) -> None:
                         help="write here instead (- for standard output); with one format only")
     lyrics.add_argument("--force", action="store_true", help="replace files that exist")
     lyrics.set_defaults(run=cmd_lyrics)
+
+
+def beside(audio: Path, kind: str) -> Path:
+    """AUDIO.lrc, AUDIO.srt: a file that belongs to ``audio``, named as AUDIO.json is."""
+    return audio.with_name(f"{audio.name}.{kind}")
 
 
 def audio_of(sidecar: Path, metadata: dict[str, Any]) -> Path:
@@ -74,7 +81,7 @@ def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     audio = audio_of(sidecar, metadata)
     song_metadata = metadata.get("song_metadata")
     title = song_metadata.get("title") if isinstance(song_metadata, dict) else None
-    outputs = {kind: (args.output or str(audio.with_suffix("." + kind))) for kind in kinds}
+    outputs = {kind: (args.output or str(beside(audio, kind))) for kind in kinds}
     for target in outputs.values():
         if target != STDIN and exists(target) and not args.force:
             stderr.write(f"musicplan: {target} exists: nothing was written (use --force to replace it)\n")

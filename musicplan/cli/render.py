@@ -404,6 +404,7 @@ def _prepare(args: argparse.Namespace, inputs: Any, say: _Say, stderr: TextIO) -
     """Compile and check every song, and find, before anything is sent, what each would
     send, where it would go, whether its last render is still good, and what is in the way."""
     from musicplan.cli import batch, report
+    from musicplan.cli.lyrics import beside
     from musicplan.library import Song
     from musicplan.pipeline import check_bytes
     from musicplan.remote.client import drop_unsupported
@@ -435,7 +436,7 @@ def _prepare(args: argparse.Namespace, inputs: Any, say: _Say, stderr: TextIO) -
                                                                            args.raw)
         job.meta = job.target.with_name(job.target.name + ".json")
         if args.endpoint == "detailed" and job.body.get("with_timestamps") and _regular_or_new(job.target):
-            job.lyrics = job.target.with_suffix(".lrc")
+            job.lyrics = beside(job.target, "lrc")
         job.length_ms = batch.length_ms(job.body)
         query = {"output_format": job.output_format} if job.output_format else {}
         job.request_sha256 = request_hash(job.body, args.endpoint, query)

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 from hostile import RawServer, header, multipart, response
+from hypothesis import given
+from hypothesis import strategies as st
 
 from musicplan.cli import main
 from musicplan.remote import client as client_module
 from musicplan.remote.client import (
     ApiError,
     DownloadInterrupted,
+    MusicApiError,
     MusicClient,
     NetworkError,
     RequestInvalid,
@@ -434,3 +437,75 @@ def test_plan_checks_its_target_before_asking(server, song, tmp_path, capsys):
     assert server.requests == [] and song.read_text(encoding="utf-8") == SONG
     err = capsys.readouterr().err
     assert "is a folder" in err and "would replace the input" in err
+
+
+class _Replies:
+    """A raw server whose next reply a hypothesis example sets."""
+
+    def __init__(self) -> None:
+        self.reply = b""
+        self.server = RawServer(lambda conn, head, body: conn.sendall(self.reply))
+
+
+@pytest.fixture(scope="module")
+def replies():
+    made = _Replies()
+    yield made
+    made.server.close()
+
+
+def _base_reply(kind: str) -> bytes:
+    if kind == "multipart":
+        content_type, data = multipart([("application/json", b'{"song_metadata": {"title": "x"}, "n": [1, 2.5]}'),
+                                        ("audio/mpeg", AUDIO[:300])])
+        return response("200 OK", {"Content-Type": content_type, "song-id": "abc"}, data)
+    if kind == "error":
+        return response("422 Unprocessable Entity", {"Content-Type": "application/json"},
+                        b'{"detail": [{"loc": ["body", "prompt"], "msg": "bad", "type": "x"}]}')
+    return response("200 OK", {"Content-Type": "audio/mpeg"}, AUDIO[:300])
+
+
+@given(kind=st.sampled_from(["multipart", "error", "audio"]),
+       cuts=st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 40), st.binary(max_size=12)), max_size=4))
+def test_any_mangled_reply_is_a_result_or_a_music_api_error(replies, kind, cuts):
+    reply = bytearray(_base_reply(kind))
+    for at, length, insert in cuts:  # delete a stretch and put other bytes there
+        at = min(at, len(reply))
+        reply[at:at + length] = insert
+    replies.reply = bytes(reply)
+    api = MusicClient("k", base_url=replies.server.url, retry=RetryPolicy(max_attempts=1), read_timeout=5)
+    got = bytearray()
+    try:
+        result = api.compose_detailed({"prompt": "x"}, got.extend)
+    except MusicApiError as exc:
+        assert isinstance(exc.exit_code, int)
+        if isinstance(exc, RequestInvalid):
+            assert all(isinstance(part, (str, int)) for error in exc.errors for part in error["loc"])
+        return
+    json.dumps(result.metadata, allow_nan=False).encode("utf-8")  # AUDIO.json can always be written
+    assert result.bytes_received == len(got) > 0
+
+
+@given(kind=st.sampled_from(["multipart", "error", "audio"]),
+       cuts=st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 40), st.binary(max_size=12)), max_size=3))
+def test_any_mangled_reply_through_render_is_an_exit_code(replies, kind, cuts):
+    import contextlib
+    import io
+    import tempfile
+
+    reply = bytearray(_base_reply(kind))
+    for at, length, insert in cuts:
+        at = min(at, len(reply))
+        reply[at:at + length] = insert
+    replies.reply = bytes(reply)
+    with tempfile.TemporaryDirectory() as folder:
+        song = Path(folder) / "s.song"
+        song.write_text(SONG, encoding="utf-8")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = render(replies.server.url, str(song), "-o", str(Path(folder) / "x.mp3"), "--attempts", "1")
+        assert code in (0, 1, 2, 4, 5, 6), err.getvalue()
+        left = sorted(p.name for p in Path(folder).iterdir())
+        assert not [name for name in left if name.endswith(".tmp")]
+        if code == 0:
+            json.loads((Path(folder) / "x.mp3.json").read_text(encoding="utf-8"))

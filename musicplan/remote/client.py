@@ -765,6 +765,12 @@ def _filename(disposition: str | None) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def _part_header(headers: Any, name: str) -> str:
+    # The email parser hands a non-ASCII value back as a Header object, not a str.
+    value = headers.get(name)
+    return str(value) if value is not None else ""
+
+
 class _DetailedParts:
     """Routes the JSON part to memory and the audio part to the sink."""
 
@@ -780,15 +786,15 @@ class _DetailedParts:
         self.in_audio = False
 
     def start_part(self, headers: Any) -> Sink:
-        content_type = (headers.get("content-type") or "").lower()
+        content_type = _part_header(headers, "content-type").lower()
         self.in_audio = False
         if content_type.startswith("application/json"):
             return self._json
         if (content_type and not _is_audio(content_type)) or self.audio_part:
             return self._ignore  # a part that is no audio, or a second audio part, is not the song
         self.audio_part = self.in_audio = True
-        self.audio_type = headers.get("content-type")
-        self.filename = _filename(headers.get("content-disposition"))
+        self.audio_type = _part_header(headers, "content-type") or None
+        self.filename = _filename(_part_header(headers, "content-disposition") or None)
         return self._audio
 
     def _ignore(self, data: bytes) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, cast
 
 from lark import Token, Transformer
@@ -140,17 +141,35 @@ class LineParts:
     Splitting also tells where a line stops fitting, for syntax messages."""
 
     def learn(self, pattern_of: Callable[[str], str]) -> None:
-        self.field = re.compile(f"({pattern_of('KEY')})({pattern_of('_COLON')})")
-        self.sign = re.compile(f"{pattern_of('PLUS')}|{pattern_of('MINUS')}")
-        self.item = re.compile(f"({pattern_of('QUOTED')})|{pattern_of('ITEM')}")
-        self.comma = re.compile(pattern_of("_COMMA"))
-        self.heading = re.compile(pattern_of("HEADING"))
-        self.duration = re.compile(pattern_of("DURATION"))
+        self.pattern_of = pattern_of
         kinds = "|".join(f"(?P<{name}>{pattern_of(name)})" for name in _DURATION_KINDS)
-        # For lines the grammar has accepted: each style in one search (a comma
-        # or a space cannot start one), and a heading with its duration's kind.
+        # For lines the grammar has accepted: a field's key, each style in one
+        # search (a comma or a space cannot start one), a heading with its
+        # duration's kind. Compiled now: every song needs them.
+        self.field = re.compile(f"({pattern_of('KEY')})({pattern_of('_COLON')})")
         self.items = re.compile(f"(?P<quoted>{pattern_of('QUOTED')})|{pattern_of('ITEM')}")
         self.heading_line = re.compile(f"(?P<name>{pattern_of('HEADING')})(?:{kinds})?")
+
+    # For lines that did not fit (syntax messages): compiled when first needed.
+    @cached_property
+    def sign(self) -> re.Pattern[str]:
+        return re.compile(f"{self.pattern_of('PLUS')}|{self.pattern_of('MINUS')}")
+
+    @cached_property
+    def item(self) -> re.Pattern[str]:
+        return re.compile(f"({self.pattern_of('QUOTED')})|{self.pattern_of('ITEM')}")
+
+    @cached_property
+    def comma(self) -> re.Pattern[str]:
+        return re.compile(self.pattern_of("_COMMA"))
+
+    @cached_property
+    def heading(self) -> re.Pattern[str]:
+        return re.compile(self.pattern_of("HEADING"))
+
+    @cached_property
+    def duration(self) -> re.Pattern[str]:
+        return re.compile(self.pattern_of("DURATION"))
 
     def style(self, text: str, start: int) -> tuple[list[tuple[int, int, bool]], int | None]:
         """The items of a style list that begins at ``start`` (past its sign), as

@@ -97,7 +97,7 @@ def test_dry_run_sends_nothing_and_names_the_minutes(server, catalogue, capsys):
     assert server.requests == []
     # Five songs of 0:28 and one of 1:30: 3:50, 3.8 minutes; one more the API chooses the length of.
     assert "would send 7 songs to /v1/music/detailed:" in out
-    assert "total: 3.8 minutes of music to generate, plus 1 of a length the API chooses" in out
+    assert "total: 3.8 minutes (3:50) of music to generate, plus 1 of a length the API chooses" in out
     assert "(mp3_44100_128, 0:28)" in out and "nothing was sent" in out
     assert not (catalogue / "musicplan.lock").exists()
     # After a real run, the preview names the songs it would skip.

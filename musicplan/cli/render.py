@@ -513,7 +513,7 @@ def _preview(args: argparse.Namespace, jobs: list[_Job], to_send: list[_Job], st
     total = sum(job.length_ms or 0 for job in to_send)
     unknown = sum(1 for job in to_send if job.length_ms is None)
     more = f", plus {unknown} of a length the API chooses" if unknown else ""
-    out.append(f"total: {batch.minutes(total)} minutes of music to generate{more}")
+    out.append(f"total: {batch.minutes(total)} minutes ({format_clock(total)}) of music to generate{more}")
     out.append("nothing was sent (--dry-run)")
     stdout.write("\n".join(out) + "\n")
 

@@ -509,3 +509,28 @@ def test_any_mangled_reply_through_render_is_an_exit_code(replies, kind, cuts):
         assert not [name for name in left if name.endswith(".tmp")]
         if code == 0:
             json.loads((Path(folder) / "x.mp3.json").read_text(encoding="utf-8"))
+
+
+@given(model=st.sampled_from(["music_v1", "music_v2"]),
+       cuts=st.lists(st.tuples(st.integers(0, 600), st.integers(0, 20), st.binary(max_size=8)), max_size=3))
+def test_any_mangled_plan_through_plan_is_an_exit_code(replies, model, cuts):
+    import contextlib
+    import io
+    import tempfile
+
+    from musicplan.remote.server import sample_plan
+
+    data = bytearray(json.dumps(sample_plan("calm piano at night", 30_000, model)).encode())
+    for at, length, insert in cuts:
+        at = min(at, len(data))
+        data[at:at + length] = insert
+    replies.reply = response("200 OK", {"Content-Type": "application/json"}, bytes(data))
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "p.song"
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(["plan", "calm piano", "--model", model, "-o", str(target), "--attempts", "1",
+                         "--base-url", replies.server.url])
+        assert code in (0, 1, 6), err.getvalue()
+        if code == 0:
+            assert main(["check", str(target)]) == 0  # what plan writes always checks

@@ -24,6 +24,7 @@ def test_dir_lists_every_public_name_and_each_resolves():
         assert name in names and name in musicplan.__all__
         assert getattr(musicplan, name) is not None
     assert names == sorted(names)
+    assert "Any" not in names and "TYPE_CHECKING" not in names and "annotations" not in names
     with pytest.raises(AttributeError):
         musicplan.no_such_thing  # noqa: B018
 

@@ -199,7 +199,30 @@ def _model_unset(song: SongModel, report: Report) -> None:
                    f"`model: {limits.DEFAULT_MODEL}` to keep the old one on purpose")
 
 
+_TRAILING_COMMENT = re.compile(r"[ \t]#")
+_COMMENT_HINT = "`#` starts a comment only at the start of a line: put the comment on a line of its own"
+
+
 def _read_value(item: Field, kind: str, settings: Settings, report: Report) -> None:
+    comment = None if kind == "prompt" else _TRAILING_COMMENT.search(item.value)
+    if comment is None:
+        _read_typed_value(item, kind, settings, report)
+        return
+    before = len(report.diagnostics)
+    _read_typed_value(item, kind, settings, report)
+    # What looks like a comment after the value is part of it: say so, whatever went wrong.
+    errors = [d for d in report.diagnostics[before:] if d.is_error]
+    for diagnostic in errors:
+        value = item.value[: comment.start()].rstrip(" \t")
+        diagnostic.hint = f"{_COMMENT_HINT} (the value would be `{value}`)"
+    if not errors and kind == "text" and re.search(r"[ \t]#[ \t]", item.value):
+        column = item.value_span.column + comment.start() + 1
+        trailing = item.value[comment.start():].strip(" \t")
+        report.warning("W207", Span(item.value_span.line, column, item.value_span.line, item.value_span.end_column),
+                       f"`{trailing}` is part of `{item.key}`, not a comment", _COMMENT_HINT)
+
+
+def _read_typed_value(item: Field, kind: str, settings: Settings, report: Report) -> None:
     value, span = item.value, item.value_span
     if kind == "prompt":
         text = item.full_value

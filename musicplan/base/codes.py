@@ -114,6 +114,7 @@ CODES: dict[str, str] = {
     "W204": 'a `#` inside a style',
     "W205": 'chords in a lyric',
     "W206": 'sung section tags in an instrumental prompt',
+    "W207": 'a `#` comment after a field value',
     "W900": 'ignore comment that silences nothing',
 }
 

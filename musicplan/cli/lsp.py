@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
-    lsp = sub.add_parser("lsp", help="run the language server for editors (needs musicplan[lsp])")
+    lsp = sub.add_parser("lsp", help="run the language server for editors (needs the lsp extra: pip install '.[lsp]')")
     lsp.add_argument("--stdio", action="store_true",
                      help="speak over standard input and output (the default and only transport)")
     lint_options(lsp)  # each file's settings as `check` reads them, these over them
@@ -27,7 +27,8 @@ def cmd_lsp(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if missing not in ("pygls", "lsprotocol", "cattrs"):
             raise
         stderr.write(f"musicplan: the language server needs pygls and lsprotocol ({missing} is missing): "
-                     "install them with `pip install 'musicplan[lsp]'`\n")
+                     "install them with the lsp extra: `pip install '.[lsp]'` in a clone of musicplan "
+                     "(or `pip install 'musicplan[lsp]'` where it is published)\n")
         return Exit.USAGE
     from musicplan.cli.config import Settings
 

@@ -364,3 +364,14 @@ def test_a_name_too_long_for_the_file_system_is_a_message(song, tmp_path, capsys
     assert main([part.format(long=long, song=song) for part in command]) == 2
     err = capsys.readouterr().err
     assert "File name too long" in err or "too long" in err
+
+
+def test_a_standard_output_that_is_not_utf8_gets_utf8_not_a_traceback(tmp_path):
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    song = "title: Café\n\n[Verse] 0:20\nnaïve\n"
+    result = run("fmt", "-", input=song.encode(), env=env)
+    assert result.returncode == 0 and result.stdout == song.encode("utf-8")
+    bad = tmp_path / "bad.song"
+    bad.write_text("title: Café\n[Verse] 20\n", encoding="utf-8")
+    result = run("check", str(bad), env=env)
+    assert result.returncode == 1 and "Café".encode() in result.stdout and b"Traceback" not in result.stderr

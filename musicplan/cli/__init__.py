@@ -52,10 +52,24 @@ class _Guarded:
     def write(self, text: str) -> int:
         if self.failure is None:
             try:
-                self.stream.write(text)
+                try:
+                    self.stream.write(text)
+                except UnicodeEncodeError:  # a stream that is not UTF-8 (PYTHONIOENCODING=ascii, LC_ALL=C)
+                    self._write_utf8(text)
             except OSError as exc:
                 self._failed(exc)
         return len(text)
+
+    def _write_utf8(self, text: str) -> None:
+        # Songs and JSON are UTF-8 whatever the locale says: written as such, never escaped or lost.
+        buffer = getattr(self.stream, "buffer", None)
+        if buffer is None:
+            encoding = getattr(self.stream, "encoding", None) or "ascii"
+            self.stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+            return
+        self.stream.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        buffer.flush()
 
     def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:

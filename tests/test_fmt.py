@@ -266,7 +266,9 @@ def test_fmt_that_cannot_write_reports_and_keeps_the_file(untidy, capsys, monkey
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     assert main(["fmt", str(untidy)]) == 1
     assert untidy.read_text(encoding="utf-8") == UNTIDY
     assert "cannot rewrite" in capsys.readouterr().err

@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 NAME_MAX_DEFAULT = 255  # bytes in one path component on the common file systems
@@ -162,6 +161,8 @@ class AtomicFile:
         elif not self.final.parent.is_dir():
             raise OutputError(shown, f"the folder {self.final.parent} does not exist", errno.ENOENT)
         check_name(self.final, shown)
+        import tempfile  # here, not at the top: `check` imports this module and never writes
+
         try:
             fd, tmp = tempfile.mkstemp(dir=self.final.parent, prefix=f".{self.final.name[:_TEMP_NAME_CHARS]}.",
                                        suffix=".tmp")

@@ -375,3 +375,23 @@ def test_a_standard_output_that_is_not_utf8_gets_utf8_not_a_traceback(tmp_path):
     bad.write_text("title: Café\n[Verse] 20\n", encoding="utf-8")
     result = run("check", str(bad), env=env)
     assert result.returncode == 1 and "Café".encode() in result.stdout and b"Traceback" not in result.stderr
+
+
+def test_ctrl_c_waits_while_a_hard_linked_file_is_rewritten_in_place(untidy, tmp_path, monkeypatch, capsys):
+    from musicplan.base import files
+
+    os.link(untidy, tmp_path / "other.song")
+    inode = untidy.stat().st_ino
+    real_fsync = os.fsync
+    held: list[bool] = []
+
+    def interrupting_fsync(fd: int) -> None:
+        if os.fstat(fd).st_ino == inode:  # the rewrite of the file itself, not its temporary copy
+            os.kill(os.getpid(), signal.SIGINT)
+            held.append(signal.SIGINT in signal.sigpending())  # still waiting: the file is not whole yet
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", interrupting_fsync)
+    assert main(["fmt", str(untidy)]) == 130
+    assert held == [True]
+    assert untidy.read_text(encoding="utf-8") == TIDY and no_temporary_files(tmp_path)

@@ -13,9 +13,11 @@ hidden temporary file.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 NAME_MAX_DEFAULT = 255  # bytes in one path component on the common file systems
@@ -107,6 +109,23 @@ def _open_direct(path: Path, shown: Path, mode: int) -> int:
         raise OutputError(shown, _reason(exc), exc.errno or errno.EIO) from None
     os.set_blocking(fd, True)
     return fd
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back for the duration (on the main thread, where they are handled)."""
+    import signal
+    import threading
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class AtomicFile:
@@ -235,8 +254,9 @@ class AtomicFile:
 
     def _rewrite_in_place(self) -> None:
         assert self.tmp is not None
-        # The whole new text is on disk already, so a full disk fails before the file is touched.
-        with open(self.tmp, "rb") as source, open(self.final, "r+b") as out:
+        # The whole new text is on disk already, so a full disk fails before the file is touched;
+        # Ctrl-C and SIGTERM wait until the file is whole again (they are handled right after).
+        with _signals_held(), open(self.tmp, "rb") as source, open(self.final, "r+b") as out:
             while block := source.read(1 << 20):
                 out.write(block)
             out.truncate()

@@ -193,10 +193,21 @@ def test_plan_writes_a_song_ready_to_render(server, tmp_path, capsys):
     assert main(["plan", "a calm song about rain", "--length", "1:30", "-o", str(out),
                  "--base-url", server.url]) == 0
     song = musicplan.load(out)
-    assert [s["duration_ms"] for s in song.to_plan()["sections"]] == [30_000] * 3
+    # Without --model the plan is asked of the recommended model, not the API's deprecated default.
+    assert song.model_id == "music_v2_5" and "W007" not in {d.code for d in song.warnings}
+    assert [s["duration_ms"] for s in song.to_plan()["chunks"]] == [30_000] * 3
     assert out.read_text(encoding="utf-8").startswith("# Planned by the Music API from: a calm song about rain\n")
-    assert server.requests[-1].body == {"prompt": "a calm song about rain", "music_length_ms": 90_000}
+    assert server.requests[-1].body == {"prompt": "a calm song about rain", "music_length_ms": 90_000,
+                                        "model_id": "music_v2_5"}
     assert render(server, str(out)) == 0
+
+
+def test_a_refused_prompts_suggestion_is_saved_beside_the_song_asked_for(server, tmp_path):
+    server.fail("bad_prompt")
+    out = tmp_path / "p.song"
+    assert main(["plan", "a song like a famous singer", "-o", str(out), "--base-url", server.url]) == 1
+    assert (tmp_path / "p.suggested.song").is_file()
+    assert not out.exists()
 
 
 def test_plan_for_a_chunk_model(server, tmp_path):

@@ -17,7 +17,7 @@ from musicplan.base.record import Factory, Record
 from musicplan.read.source import from_text
 
 __all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "Terminated", "UsageError",
-           "cannot_write", "codes_of", "config_options", "emit", "failed", "lint_options", "onto_input",
+           "cannot_write", "codes_of", "config_options", "emit", "failed", "lint_options", "onto_input", "positive_int",
            "read_inputs", "read_text"]
 
 STDIN = "-"
@@ -188,6 +188,17 @@ def emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO, sources:
     except OSError as exc:
         return cannot_write(exc, output, stderr)
     return Exit.OK
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (`--jobs 0` is a usage error, not one job)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number of 1 or more")
+    return value
 
 
 def lint_options(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ import argparse
 from typing import Any, TextIO
 
 from musicplan.cli.common import (
+    STDIN,
     STDIN_NAME,
     Exit,
     Snippets,
@@ -32,6 +33,7 @@ def register(sub: Any) -> None:
     dec = sub.add_parser("decompile", help="turn a JSON body or plan into .song text")
     dec.add_argument("file", metavar="FILE.json", help="a request body or plan; - reads standard input")
     dec.add_argument("-o", "--output", metavar="FILE.song", help="write the song here")
+    dec.add_argument("--force", action="store_true", help="replace FILE.song if it exists")
     dec.set_defaults(run=cmd_decompile)
 
 
@@ -131,9 +133,14 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.base.files import is_file
     from musicplan.cli import report
     from musicplan.write.decompile import decompile_text
 
+    if args.output and args.output != STDIN and is_file(args.output) and not args.force:
+        # A song written by hand, comments and all, is never replaced by a decompiled one unasked.
+        stderr.write(f"musicplan: {args.output} exists: nothing was written (use --force to replace it)\n")
+        return Exit.USAGE
     one = read_text(args.file, stderr)
     if one is None:
         return Exit.USAGE

@@ -31,10 +31,12 @@ from musicplan.cli.common import (
     config_options,
     emit,
     onto_input,
+    positive_int,
     read_inputs,
 )
 from musicplan.cli.config import options_of, settings_of
 from musicplan.cli.report import SourceLines
+from musicplan.spec import limits
 
 
 def _timeout(text: str) -> float:
@@ -77,7 +79,7 @@ def connection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    from musicplan.spec.limits import MODELS, OUTPUT_FORMATS
+    from musicplan.spec.limits import MODELS, OUTPUT_FORMATS, RECOMMENDED_MODEL
 
     render = sub.add_parser("render", help="submit songs and save their audio and metadata; "
                                            "songs unchanged since their last render are skipped")
@@ -87,13 +89,16 @@ def register(sub: Any) -> None:
                         help="where the audio goes, for one song (default: beside the song, named by its "
                              "title, else the file's name, with the format's extension); AUDIO.json gets "
                              "the metadata")
-    render.add_argument("--endpoint", choices=("detailed", "stream", "compose"), default="detailed")
+    render.add_argument("--endpoint", choices=("detailed", "stream", "compose"), default="detailed",
+                        help="detailed (default: audio, the plan used, metadata and word timestamps), stream "
+                             "(audio as it is made) or compose (audio only); fields an endpoint does not "
+                             "take are dropped with a warning")
     render.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: the song's `format`)")
     render.add_argument("--raw", action="store_true",
                         help="keep pcm, ulaw and alaw as bare samples (default: a WAV file)")
     render.add_argument("--keep-partial", action="store_true",
                         help="keep a broken-off download as AUDIO.part")
-    render.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
+    render.add_argument("-j", "--jobs", type=positive_int, default=2, metavar="N",
                         help="songs in flight at once (default 2; the account's maximum-concurrent-requests "
                              "caps it)")
     render.add_argument("--dry-run", action="store_true",
@@ -109,7 +114,8 @@ def register(sub: Any) -> None:
     plan = sub.add_parser("plan", help="ask the API to plan a song from a prompt, as a .song file")
     plan.add_argument("prompt", metavar="PROMPT")
     plan.add_argument("--length", help="the song's length, e.g. 2:30")
-    plan.add_argument("--model", choices=MODELS, help="the plan's model (default: the --from song's, else music_v1)")
+    plan.add_argument("--model", choices=MODELS,
+                      help=f"the plan's model (default: the --from song's, else {RECOMMENDED_MODEL})")
     plan.add_argument("--from", dest="source", metavar="SONG",
                       help="rework this song: its plan is sent as source_composition_plan")
     plan.add_argument("-o", "--output", metavar="NEW.song", help="write the song here (default: standard output)")
@@ -746,6 +752,7 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if isinstance(found, int):
             return found
         source_plan, model = found
+    model = model or limits.RECOMMENDED_MODEL  # the API's own default, music_v1, is deprecated
     if not key:
         say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
         return Exit.USAGE
@@ -755,8 +762,9 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                                source_composition_plan=source_plan)
     except Exception as exc:  # every API failure has its exit code
         no_source = lambda path, number: ""  # noqa: E731 - a plan has no song text to show
-        return _failure(exc, say, no_source, None, Input(STDIN_NAME, b""), {}, args.force, stderr)
-    model = model or ("music_v2" if "chunks" in plan else "music_v1")
+        # A refused prompt's suggestion is saved beside the song that was asked for.
+        asked = Input(str(target) if target is not None else STDIN_NAME, b"")
+        return _failure(exc, say, no_source, None, asked, {}, args.force, stderr)
     result = decompile_text(dumps({"composition_plan": plan, "model_id": model}), "plan")
     report.write_text(result.diagnostics, lambda path, n: "", stderr)
     if result.text is None:

@@ -95,11 +95,12 @@ def write_github(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
         )
 
 
-def summary(files: int, errors: int, warnings: int) -> str:
+def summary(files: int, errors: int, warnings: int, unreadable: int = 0) -> str:
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
     checked = count(files, "file")
-    if not errors and not warnings:
-        return f"checked {checked}: no problems"
-    return f"checked {checked}: {count(errors, 'error')}, {count(warnings, 'warning')}"
+    found = f"{count(errors, 'error')}, {count(warnings, 'warning')}" if errors or warnings else "no problems"
+    if unreadable:
+        found += f"; {count(unreadable, 'file')} could not be read"
+    return f"checked {checked}: {found}"

@@ -18,6 +18,7 @@ from musicplan.cli.common import (
     failed,
     lint_options,
     onto_input,
+    positive_int,
     read_inputs,
 )
 from musicplan.cli.config import options_of, settings_of
@@ -36,13 +37,14 @@ def register(sub: Any) -> None:
                        help="how to print diagnostics (default: text)")
     check.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
                        help="warnings fail too (--no-strict overrides a settings file's `strict`)")
-    check.add_argument("--jobs", type=int, metavar="N",
+    check.add_argument("--jobs", type=positive_int, metavar="N",
                        help=f"processes to use (default: one per core from {PARALLEL_MIN} files on)")
     check.add_argument("--fix", action="store_true",
                        help="apply every fix that is certainly meant, rewriting the files atomically; "
                             "report what was fixed and what is left")
     check.add_argument("--diff", action="store_true",
-                       help="with --fix: change nothing, print the fixes as a unified diff")
+                       help="print the fixes --fix would make as a unified diff, changing nothing "
+                            "(implies --fix)")
     lint_options(check)
     check.set_defaults(run=cmd_check)
 
@@ -175,7 +177,7 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         report.write_text(diagnostics, Snippets(inputs), stdout)
         errors = sum(d.is_error for d in diagnostics)
-        stdout.write(report.summary(len(inputs.items), errors, len(diagnostics) - errors) + "\n")
+        stdout.write(report.summary(len(inputs.items), errors, len(diagnostics) - errors, inputs.unreadable) + "\n")
     if inputs.unreadable:
         return Exit.USAGE
     return Exit.PROBLEMS if any_failed(inputs, found, args) else Exit.OK

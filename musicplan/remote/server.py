@@ -196,14 +196,15 @@ class MusicTestServer:
         # Bytes that look like a multipart boundary must survive inside the audio.
         return b"ID3" + data[3:64] + b"\r\n--\r\n--" + data[72:]
 
-    def start(self) -> MusicTestServer:
+    def start(self, port: int = 0) -> MusicTestServer:
+        """Listen on 127.0.0.1 (``port`` 0: any free port; ``url`` says which)."""
         server = self
 
         class Handler(_Handler):
             owner = server
             timeout = server.client_timeout
 
-        self._httpd = _Server(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", port), Handler)
         httpd = self._httpd
         self._thread = threading.Thread(target=lambda: httpd.serve_forever(poll_interval=0.05),
                                         name="music-test-server", daemon=True)

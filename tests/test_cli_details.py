@@ -1,0 +1,64 @@
+"""Small promises of the command line: counts that tell the truth, numbers that make sense."""
+
+from __future__ import annotations
+
+import pytest
+
+from musicplan.cli import main
+
+
+def test_the_summary_counts_files_that_could_not_be_read(tmp_path, capsys):
+    good = tmp_path / "good.song"
+    good.write_text("model: music_v1\n[A] 0:10\nla la\n", encoding="utf-8")
+    assert main(["check", str(tmp_path / "nope.song"), str(good)]) == 2
+    out = capsys.readouterr().out
+    assert "checked 1 file: no problems; 1 file could not be read" in out
+
+
+@pytest.mark.parametrize("command", [["check"], ["render", "--dry-run"]])
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_whole_number_of_one_or_more(tmp_path, capsys, command, jobs):
+    song = tmp_path / "a.song"
+    song.write_text("model: music_v1\n[A] 0:10\nla la\n", encoding="utf-8")
+    assert main([*command, "--jobs", jobs, str(song)]) == 2
+    assert "1 or more" in capsys.readouterr().err
+
+
+def test_diff_alone_shows_the_fixes_and_writes_nothing(tmp_path, capsys):
+    song = tmp_path / "a.song"
+    song.write_text("model: music_v1\ntittle: x\n[A] 0:10\nla la\n", encoding="utf-8")
+    assert main(["check", "--diff", str(song)]) == 1
+    assert "+title: x" in capsys.readouterr().out
+    assert "tittle" in song.read_text(encoding="utf-8")
+
+
+def test_the_stand_in_runs_from_the_command_line_for_render_to_try(tmp_path):
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    server = subprocess.Popen([sys.executable, "-m", "musicplan.testing"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = re.search(r"http://127\.0\.0\.1:\d+", server.stdout.readline())
+        assert url is not None
+        song = tmp_path / "a.song"
+        song.write_text("model: music_v2_5\n[A] 0:10\nla la\n", encoding="utf-8")
+        assert main(["render", str(song), "--base-url", url.group(0), "--api-key", "test-key"]) == 0
+        assert any(path.suffix == ".mp3" for path in tmp_path.iterdir())
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=10) == 0
+
+
+def test_decompile_does_not_replace_a_song_without_force(tmp_path, capsys):
+    plan = tmp_path / "p.json"
+    plan.write_text('{"prompt": "calm piano", "model_id": "music_v2_5", "music_length_ms": 30000}', encoding="utf-8")
+    song = tmp_path / "mine.song"
+    song.write_text("# my notes\nprompt: something else\n", encoding="utf-8")
+    assert main(["decompile", str(plan), "-o", str(song)]) == 2
+    assert "use --force" in capsys.readouterr().err
+    assert song.read_text(encoding="utf-8") == "# my notes\nprompt: something else\n"
+    assert main(["decompile", str(plan), "-o", str(song), "--force"]) == 0
+    assert "calm piano" in song.read_text(encoding="utf-8")

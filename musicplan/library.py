@@ -104,13 +104,14 @@ def fix(text: str, path: str = "<string>") -> str:
     return fix_text(text, path)
 
 
-def decompile(plan: str | dict[str, Any], path: str = "<json>") -> str:
+def decompile(plan: str | dict[str, Any], path: str = "<json>", *, model: str | None = None) -> str:
     """A request body or plan (JSON text or a dict) as canonical .song text
-    (SongError if it breaks the format's rules)."""
+    (SongError if it breaks the format's rules); ``model`` overrides the model
+    the JSON implies (a bare chunk plan reads as music_v2)."""
     from musicplan.write.decompile import decompile_text
 
     text = plan if isinstance(plan, str) else json.dumps(plan, ensure_ascii=False)
-    result = decompile_text(text, path)
+    result = decompile_text(text, path, model)
     if result.text is None:
         raise SongError(result.diagnostics)
     return result.text

@@ -62,3 +62,16 @@ def test_decompile_does_not_replace_a_song_without_force(tmp_path, capsys):
     assert song.read_text(encoding="utf-8") == "# my notes\nprompt: something else\n"
     assert main(["decompile", str(plan), "-o", str(song), "--force"]) == 0
     assert "calm piano" in song.read_text(encoding="utf-8")
+
+
+def test_decompile_of_a_bare_chunk_plan_takes_the_model_asked_for(tmp_path, capsys):
+    import musicplan
+
+    song = "model: music_v2_5\n[A] 0:10\nla la\n[B] 0:10\nlo lo\n"
+    plan = musicplan.loads(song).to_json(plan=True)
+    assert "model: music_v2\n" in musicplan.decompile(plan)  # a chunk plan does not say which v2 model
+    assert "model: music_v2_5\n" in musicplan.decompile(plan, model="music_v2_5")
+    path = tmp_path / "p.json"
+    path.write_text(plan, encoding="utf-8")
+    assert main(["decompile", str(path), "--model", "music_v2_5"]) == 0
+    assert "model: music_v2_5\n" in capsys.readouterr().out

@@ -19,6 +19,8 @@ from musicplan.cli.config import settings_of
 
 
 def register(sub: Any) -> None:
+    from musicplan.spec.limits import MODELS
+
     fmt = sub.add_parser("fmt", help="rewrite songs in the canonical layout")
     fmt.add_argument("files", nargs="+", metavar="FILE", help="songs or directories; - reads standard input")
     mode = fmt.add_mutually_exclusive_group()
@@ -34,6 +36,8 @@ def register(sub: Any) -> None:
     dec.add_argument("file", metavar="FILE.json", help="a request body or plan; - reads standard input")
     dec.add_argument("-o", "--output", metavar="FILE.song", help="write the song here")
     dec.add_argument("--force", action="store_true", help="replace FILE.song if it exists")
+    dec.add_argument("--model", choices=MODELS,
+                     help="the model the song is for (default: the body's model_id; a bare chunk plan: music_v2)")
     dec.set_defaults(run=cmd_decompile)
 
 
@@ -144,7 +148,7 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     one = read_text(args.file, stderr)
     if one is None:
         return Exit.USAGE
-    result = decompile_text(one.text, one.path) if one.text is not None else None
+    result = decompile_text(one.text, one.path, args.model) if one.text is not None else None
     found = one.diagnostics if result is None else result.diagnostics
     report.write_text(found, Snippets(one.inputs), stderr)
     if result is None or result.text is None:

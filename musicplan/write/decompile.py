@@ -206,10 +206,11 @@ def _dropped_strengths(text: str, path: str, report: Report) -> None:
                        "a .song line can't hold this exactly; check the result")
 
 
-def decompile_text(text: str, path: str = "<json>") -> Decompiled:
-    """Turn JSON text into .song text; errors leave ``text`` None."""
+def decompile_text(text: str, path: str = "<json>", model: str | None = None) -> Decompiled:
+    """Turn JSON text into .song text; errors leave ``text`` None. ``model`` is
+    the model a bare plan is for (a chunk plan does not say which v2 model)."""
     report = Report(path)
-    found = check_json(from_text(text, path), report, Options(lints=False))
+    found = check_json(from_text(text, path), report, Options(model=model, lints=False))
     if found is None or report.has_errors:
         return Decompiled(None, report.sorted(), found.kind if found else None)
     song, kind, model = found.analysis.song, found.kind, found.analysis.settings.model

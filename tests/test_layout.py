@@ -105,3 +105,16 @@ def test_the_checker_catches_a_backward_import(tmp_path):
     path.write_text("def f():\n    from musicplan.cli.common import emit\n", encoding="utf-8")
     assert "musicplan.cli.common" in _imports(path, "musicplan.read.bad")
     assert _stage("musicplan.cli.common") > _stage("musicplan.read.bad")
+
+
+def test_every_module_is_on_the_contributors_map():
+    """docs/architecture.md names every module, so a newcomer finds each one there."""
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__init__.py" and path.parent != PACKAGE:
+            continue
+        name = path.stem
+        if f"`{name}`" not in text and f"`{name}.py`" not in text and f"{path.parent.name}/{name}" not in text:
+            missing.append(str(path.relative_to(PACKAGE.parent)))
+    assert missing == []

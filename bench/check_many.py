@@ -217,7 +217,7 @@ def main() -> int:
         ratio = times[f"musicplan check, {args.songs * 10} songs"] / many
         print(f"  10x the songs / {args.songs} songs:     wall {verdict(ratio.wall, 11)}")
         print(f"                                     CPU {verdict(ratio.cpu, 11)}")
-        (s1, t1, b1, j1), (s10, t10, b10, j10) = large(1, 3), large(10, 1)
+        (s1, t1, b1, j1), (s10, t10, b10, j10) = large(1, 5), large(10, 3)
         for label, size, seconds, body_peak, json_peak in (("1x", s1, t1, b1, j1), ("10x", s10, t10, b10, j10)):
             print(f"  large song, {label:>3}: {size / 1e6:5.2f} MB compiled in {seconds:5.2f} s; peak memory "
                   f"{body_peak / size:4.1f}x its size to the body, {json_peak / size:4.1f}x to the JSON text")

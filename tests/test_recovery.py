@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from songs import diagnostics, errors, warnings
 from strategies import hostile_text, v1_body
@@ -154,7 +154,7 @@ def test_a_json_model_of_the_wrong_type_does_not_misjudge_the_plan():
 
 # ---- properties
 
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings()  # the profile (conftest.py) sets how many inputs
 BAD_LINES = [("+ a,,b", "E106"), ("[Verse 0:10", "E104"), ("@source abc", "E110"), ("[X] 1m 30s", "E300"),
              ("+ \"open", "E107")]
 
@@ -209,3 +209,8 @@ def test_the_lexer_reads_each_character_about_once_however_many_lines_are_bad(mo
     parse_text(text, report)
     assert len(report.diagnostics) == 300 + 200
     assert moved[0] <= 2 * len(text)
+
+
+def test_a_model_line_set_aside_is_not_called_unset():
+    found = [(d.code, d.span.line) for d in diagnostics("model music_v2\n[V] 0:10\n@adherence high\nla\n")]
+    assert found == [("E101", 1)]

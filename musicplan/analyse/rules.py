@@ -187,6 +187,8 @@ def _model_unset(song: SongModel, report: Report) -> None:
     """The API's default model is deprecated: say so where the model would be set."""
     if any(ALIASES.get(item.key) == "model" for item in song.fields):
         return  # `model_id:` is an unknown field (E200) whose fix sets the model: one diagnostic is enough
+    if any(isinstance(line, SetAside) and line.word == "model" for line in song.header):
+        return  # a `model` line was set aside (already reported): it may well set the model
     if song.fields:
         span = song.fields[0].key_span
     elif song.sections:

@@ -101,14 +101,14 @@ def test_a_refusal_our_own_requests_explain_goes_again_when_one_is_done_without_
         if song == "b":
             b_in_flight.set()
         elif calls.count("a") == 1:
-            b_in_flight.wait(5)  # "b" is in flight meanwhile: the refusal is ours to explain
+            b_in_flight.wait(60)  # "b" is in flight meanwhile: the refusal is ours to explain
             return Outcome(6, busy=True, wait=5.0)
         return account(song)
 
     started = time.monotonic()
     batch = run(["a", "b"], work, jobs=2, busy_tries=1)
     assert batch.code == 0 and sorted(account.billed) == ["a", "b"]
-    assert time.monotonic() - started < 2  # no wait of 5 s: "b" was in flight, so it was not held
+    assert time.monotonic() - started < 4  # no wait of 5 s: "b" was in flight, so it was not held
     assert calls.count("a") == 2 and calls.count("b") == 1
 
 
@@ -132,7 +132,7 @@ def test_ctrl_c_stops_the_queue_and_lets_the_songs_in_flight_clean_up():
     def work(song: str) -> Outcome:
         worked.append(song)
         _thread.interrupt_main()  # Ctrl-C while this song is in flight
-        told.wait(5)  # the download in flight ends when on_interrupt closes it
+        told.wait(60)  # the download in flight ends when on_interrupt closes it (generous: a loaded machine)
         return Outcome(130, "interrupted")
 
     batch = run(["a", "b", "c"], work, jobs=1, on_interrupt=told.set)

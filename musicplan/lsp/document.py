@@ -36,7 +36,6 @@ def path_of(uri: str) -> str:
     return unquote(parsed.path)
 
 
-_SET_ASIDE_ROUNDS = 3
 
 
 class Placed:
@@ -69,31 +68,12 @@ class SongDocument:
         source = from_text(text, self.path)
         report = Report(self.path)
         options = options or Options()
-        self.analysis: Analysis | None = analyse_text(source, report, options)
+        # Lines that do not parse are set aside by the pipeline itself, so the outline,
+        # hovers and completion work while a line is half written (`@repeat ` before its name).
+        self.analysis: Analysis = analyse_text(source, report, options)
         self.diagnostics: list[Diagnostic] = report.sorted()
-        if self.analysis is None:
-            self.analysis = self._set_aside(source.text, options)
         # The pipeline reads the text without a byte-order mark: so do positions.
         self.lines: list[str] = source.text.split("\n")
-
-    def _set_aside(self, text: str, options: Options) -> Analysis | None:
-        """The analysis of the text with the lines that did not parse set aside, for the
-        outline, hovers and completion while a line is half written (`@repeat ` before
-        its name). Its diagnostics are dropped: the document's are `check`'s."""
-        lines = text.split("\n")
-        found = self.diagnostics
-        for _ in range(_SET_ASIDE_ROUNDS):
-            for diagnostic in found:
-                if diagnostic.is_error and diagnostic.span.line <= len(lines):
-                    # A heading stays a heading, so that the lines under it stay in their section.
-                    broken = lines[diagnostic.span.line - 1].lstrip(" \t").startswith("[")
-                    lines[diagnostic.span.line - 1] = "[?]" if broken else "#"
-            report = Report(self.path)
-            analysis = analyse_text(from_text("\n".join(lines), self.path), report, options)
-            if analysis is not None:
-                return analysis
-            found = report.diagnostics
-        return None
 
     @property
     def has_errors(self) -> bool:

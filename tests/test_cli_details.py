@@ -75,3 +75,38 @@ def test_decompile_of_a_bare_chunk_plan_takes_the_model_asked_for(tmp_path, caps
     path.write_text(plan, encoding="utf-8")
     assert main(["decompile", str(path), "--model", "music_v2_5"]) == 0
     assert "model: music_v2_5\n" in capsys.readouterr().out
+
+
+def test_the_command_table_names_each_command_with_the_family_that_registers_it():
+    import argparse
+    from importlib import import_module
+
+    from musicplan.cli import COMMANDS
+
+    for family in set(COMMANDS.values()):
+        sub = argparse.ArgumentParser().add_subparsers()
+        import_module(f"musicplan.cli.{family}").register(sub)
+        assert {name for name, module in COMMANDS.items() if module == family} == set(sub.choices), family
+
+
+def test_check_loads_no_other_family_of_commands(tmp_path):
+    import subprocess
+    import sys
+
+    song = tmp_path / "a.song"
+    song.write_text("model: music_v1\n[A] 0:10\nla la\n", encoding="utf-8")
+    probe = ("import sys\nfrom musicplan.cli import main\ncode = main(['check', sys.argv[1]])\n"
+             "print(sorted(m for m in sys.modules if m.startswith('musicplan.cli.')))\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(song)], capture_output=True, text=True, check=True)
+    loaded = done.stdout.strip().splitlines()[-1]
+    for family in ("render", "upload", "importing", "lyrics", "lsp", "formatting", "show"):
+        assert f"'musicplan.cli.{family}'" not in loaded, loaded
+    assert "'musicplan.cli.songs'" in loaded
+
+
+def test_help_and_a_misspelt_command_still_list_every_command(capsys):
+    assert main(["--help"]) == 0
+    shown = capsys.readouterr().out
+    assert all(command in shown for command in ("check", "render", "upload", "lsp", "import"))
+    assert main(["chekc", "x.song"]) == 2
+    assert "invalid choice" in capsys.readouterr().err

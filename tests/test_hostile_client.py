@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import time
 from pathlib import Path
 
@@ -334,18 +333,12 @@ def test_render_onto_its_own_input_is_refused_before_sending(server, song, capsy
 
 
 def test_render_into_a_fifo_streams_the_audio_and_writes_no_sidecar(server, song, tmp_path):
-    import threading
+
+    from fifos import read_fifo
 
     fifo = tmp_path / "player"
-    os.mkfifo(fifo)
-    got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
-    reader.start()
-    try:
-        time.sleep(0.2)
+    with read_fifo(fifo) as got:
         assert render(server.url, str(song), "-o", str(fifo), "--force", "--endpoint", "stream") == 0
-    finally:
-        reader.join(10)
     assert len(got[0]) == server.audio_size and names(tmp_path) == ["neon.song", "player"]
 
 

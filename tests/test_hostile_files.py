@@ -61,16 +61,11 @@ def test_compile_onto_a_device_writes_to_it_and_keeps_the_device(song, tmp_path)
 
 
 def test_compile_onto_a_fifo_writes_into_it(song, tmp_path):
+    from fifos import read_fifo
+
     fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
-    reader.start()
-    try:
-        time.sleep(0.2)  # the reader opens the FIFO first
+    with read_fifo(fifo) as got:
         assert main(["compile", str(song), "-o", str(fifo)]) == 0
-    finally:
-        reader.join(10)
     assert json.loads(got[0])["composition_plan"]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 

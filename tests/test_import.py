@@ -416,18 +416,14 @@ def test_import_refuses_to_replace_a_file_without_force(tmp_path, capsys):
 
 
 def test_import_writes_into_a_pipe_without_force(tmp_path):
-    import os
-    import threading
 
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
-    reader.start()
+    from fifos import read_fifo
+
     from musicplan.cli import main
 
-    assert main(["import", str(SHEETS / "kitchen-radio.txt"), "-o", str(fifo)]) == 0
-    reader.join(timeout=30)
+    fifo = tmp_path / "pipe"
+    with read_fifo(fifo) as received:
+        assert main(["import", str(SHEETS / "kitchen-radio.txt"), "-o", str(fifo)]) == 0
     assert b"[Verse 1]" in received[0] and fifo.is_fifo()
 
 

@@ -16,13 +16,27 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from musicplan import __version__
-from musicplan.cli import formatting, importing, lsp, lyrics, render, show, songs, upload
 from musicplan.cli.common import Exit, Terminated, UsageError
 
-_FAMILIES = (songs, formatting, importing, show, render, lyrics, lsp, upload)
+# Each command and the module of its family. Only the family of the command being
+# run is imported: `check` on every commit need not load render's or upload's code
+# (tests/test_cli_details.py holds this table to what the families register).
+COMMANDS = {
+    "check": "songs", "compile": "songs", "fmt": "formatting", "decompile": "formatting",
+    "import": "importing", "show": "show", "render": "render", "plan": "render", "lyrics": "lyrics",
+    "lsp": "lsp", "upload": "upload",
+}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _families(argv: Sequence[str]) -> list[str]:
+    """The families to register: the named command's alone, else all (for help and errors)."""
+    command = next((word for word in argv if not word.startswith("-")), None)
+    if command in COMMANDS and not {"-h", "--help"} & set(argv[: argv.index(command)]):
+        return [COMMANDS[command]]
+    return list(dict.fromkeys(COMMANDS.values()))
+
+
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="musicplan",
         description="Check and compile .song files for the ElevenLabs Music API.",
@@ -34,8 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"musicplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for family in _FAMILIES:
-        family.register(sub)
+    from importlib import import_module
+
+    for family in _families(argv):
+        import_module(f"musicplan.cli.{family}").register(sub)
     return parser
 
 
@@ -107,7 +123,8 @@ def _on_sigterm() -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = _Guarded(sys.stdout), _Guarded(sys.stderr)
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help

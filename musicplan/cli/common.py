@@ -17,8 +17,8 @@ from musicplan.base.record import Factory, Record
 from musicplan.read.source import from_text
 
 __all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "Terminated", "UsageError",
-           "cannot_write", "codes_of", "config_options", "emit", "failed", "lint_options", "onto_input", "positive_int",
-           "read_inputs", "read_text"]
+           "cannot_write", "codes_of", "config_options", "emit", "failed", "kept_unless_forced", "lint_options",
+           "onto_input", "positive_int", "read_inputs", "read_text"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -188,6 +188,17 @@ def emit(text: str, output: str | None, stdout: TextIO, stderr: TextIO, sources:
     except OSError as exc:
         return cannot_write(exc, output, stderr)
     return Exit.OK
+
+
+def kept_unless_forced(output: str | None, force: bool, stderr: TextIO) -> bool:
+    """Whether ``output`` is a file that is there and must not be replaced unasked
+    (said on ``stderr``); a device or pipe (`/dev/null`, `/dev/stdout`) is written to."""
+    from musicplan.base.files import is_file
+
+    if not output or output == STDIN or force or not is_file(output):
+        return False
+    stderr.write(f"musicplan: {output} exists: nothing was written (use --force to replace it)\n")
+    return True
 
 
 def positive_int(text: str) -> int:

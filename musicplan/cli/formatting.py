@@ -6,12 +6,12 @@ import argparse
 from typing import Any, TextIO
 
 from musicplan.cli.common import (
-    STDIN,
     STDIN_NAME,
     Exit,
     Snippets,
     config_options,
     emit,
+    kept_unless_forced,
     read_inputs,
     read_text,
 )
@@ -137,13 +137,11 @@ def cmd_fmt(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from musicplan.base.files import is_file
     from musicplan.cli import report
     from musicplan.write.decompile import decompile_text
 
-    if args.output and args.output != STDIN and is_file(args.output) and not args.force:
-        # A song written by hand, comments and all, is never replaced by a decompiled one unasked.
-        stderr.write(f"musicplan: {args.output} exists: nothing was written (use --force to replace it)\n")
+    # A song written by hand, comments and all, is never replaced by a decompiled one unasked.
+    if kept_unless_forced(args.output, args.force, stderr):
         return Exit.USAGE
     one = read_text(args.file, stderr)
     if one is None:

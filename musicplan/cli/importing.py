@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from musicplan.base.files import is_file
-from musicplan.cli.common import STDIN, Exit, Snippets, UsageError, emit, read_text
+from musicplan.cli.common import Exit, Snippets, UsageError, emit, kept_unless_forced, read_text
 
 FORMATS = ("suno", "chordpro", "text")
 
@@ -51,9 +50,7 @@ def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from musicplan.importers.to_song import ImportBug, import_text
 
     options = _options(args)
-    # A file is not replaced unasked; a device or pipe (`/dev/null`, `/dev/stdout`) is written to.
-    if args.output and args.output != STDIN and is_file(args.output) and not args.force:
-        stderr.write(f"musicplan: {args.output} exists: nothing was written (use --force to replace it)\n")
+    if kept_unless_forced(args.output, args.force, stderr):
         return Exit.USAGE
     one = read_text(args.file, stderr)
     if one is None:

@@ -382,11 +382,20 @@ def test_ctrl_c_waits_while_a_hard_linked_file_is_rewritten_in_place(untidy, tmp
 
     def interrupting_fsync(fd: int) -> None:
         if os.fstat(fd).st_ino == inode:  # the rewrite of the file itself, not its temporary copy
-            os.kill(os.getpid(), signal.SIGINT)
-            held.append(signal.SIGINT in signal.sigpending())  # still waiting: the file is not whole yet
+            # Ctrl-C, handed by the kernel to another thread of the process (which it may
+            # do with any process-wide signal): a per-thread signal mask would not hold it.
+            signal.pthread_kill(bystander.ident, signal.SIGINT)
+            time.sleep(0.05)
+            held.append(True)  # not interrupted here: an unheld Ctrl-C raises before this line
         real_fsync(fd)
 
     monkeypatch.setattr(files.os, "fsync", interrupting_fsync)
-    assert main(["fmt", str(untidy)]) == 130
+    release = threading.Event()
+    bystander = threading.Thread(target=release.wait, daemon=True)
+    bystander.start()
+    try:
+        assert main(["fmt", str(untidy)]) == 130
+    finally:
+        release.set()
     assert held == [True]
     assert untidy.read_text(encoding="utf-8") == TIDY and no_temporary_files(tmp_path)

@@ -113,19 +113,34 @@ def _open_direct(path: Path, shown: Path, mode: int) -> int:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM held back for the duration (on the main thread, where they are handled)."""
+    """SIGINT and SIGTERM held back for the duration, then acted on as they would
+    have been. They are deferred where Python handles them, on the main thread: a
+    signal mask is per thread, and the kernel hands a process's signal to any
+    other thread that does not block it, so a mask alone holds nothing once a
+    second thread exists."""
     import signal
     import threading
 
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+
+    def defer(signum: int, frame: object) -> None:
+        caught.append(signum)
+
+    previous = {signum: signal.signal(signum, defer) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for number in dict.fromkeys(caught):
+            then = previous[signal.Signals(number)]
+            if callable(then):
+                then(number, None)  # e.g. KeyboardInterrupt, or the command's own SIGTERM handler
+            elif then != signal.SIG_IGN:
+                os.kill(os.getpid(), number)  # the default action, now that the file is whole
 
 
 class AtomicFile:

@@ -214,3 +214,21 @@ def test_the_lexer_reads_each_character_about_once_however_many_lines_are_bad(mo
 def test_a_model_line_set_aside_is_not_called_unset():
     found = [(d.code, d.span.line) for d in diagnostics("model music_v2\n[V] 0:10\n@adherence high\nla\n")]
     assert found == [("E101", 1)]
+
+
+def test_json_of_the_wrong_shape_inside_a_source_is_a_diagnostic_not_a_traceback():
+    import musicplan
+
+    plan = ('{"sections":[{"section_name":"a","duration_ms":3000,"lines":[],"positive_local_styles":[],'
+            '"negative_local_styles":[],"source_from":{"song_id":"x","range":{"start_ms":5,"end_ms":9000},'
+            '"negative_ranges":"abc"}}],"positive_global_styles":[],"negative_global_styles":[]}')
+    assert [d.code for d in musicplan.check(plan, "x.json")] == ["E500"]
+
+
+def test_a_model_id_of_the_wrong_type_is_one_error_not_two():
+    import musicplan
+
+    for model in ("0", "false", "[]", "{}"):
+        body = ('{"model_id": ' + model + ', "composition_plan": {"chunks": [{"text": "[A]", "duration_ms": 5000, '
+                '"positive_styles": ["x"]}]}}')
+        assert [d.code for d in musicplan.check(body, "x.json")] == ["E500"], model

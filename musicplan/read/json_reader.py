@@ -324,32 +324,39 @@ class _Builder:
         section = Section(heading)
         section.lines += self.styles(value["positive_local_styles"], True, path + ("positive_local_styles",))
         section.lines += self.styles(value["negative_local_styles"], False, path + ("negative_local_styles",))
-        source = value.get("source_from")
         spath = path + ("source_from",)
-        main = None if source is None or source is UNREAD else self.time_range(source["range"], spath + ("range",))
-        if source is not None and (main is None or source["song_id"] is UNREAD):
-            section.lines.append(SetAside("@source", self.span(spath)))
-        elif source is not None and main is not None:
+        found = self.reference(value.get("source_from"), spath, "@source")
+        if isinstance(found, SetAside):
+            section.lines.append(found)
+        elif found is not None:
+            song_id, id_span, main = found
             excepts = [self.time_range(r, spath + ("negative_ranges", i))
-                       for i, r in enumerate(source.get("negative_ranges") or [])]
-            section.lines.append(Source(source["song_id"], self.span(spath + ("song_id",)), main,
-                                        [r for r in excepts if r is not None], self.span(spath)))
+                       for i, r in enumerate(_present(value["source_from"].get("negative_ranges")) or [])]
+            section.lines.append(Source(song_id, id_span, main, [r for r in excepts if r is not None],
+                                        self.span(spath)))
         section.lines += self.lyrics(value["lines"], path + ("lines",))
         self.song.sections.append(section)
+
+    def reference(self, ref: Any, path: Path, word: str) -> tuple[str, Span, TimeRange] | SetAside | None:
+        """A song id and a range (``source_from``, an audio reference chunk,
+        ``conditioning_ref``) with the id's span; what stands in for it when either
+        could not be read; None when there is none."""
+        if ref is None:
+            return None
+        time_range = None if ref is UNREAD else self.time_range(ref["range"], path + ("range",))
+        if time_range is None or ref["song_id"] is UNREAD:
+            return SetAside(word, self.span(path))
+        return ref["song_id"], self.span(path + ("song_id",)), time_range
 
     def chunk(self, value: dict, path: Path) -> None:
         if value is UNREAD:  # it keeps its place, so that limits count it
             self.song.sections.append(Section(Heading("", "", self.span(path), None, True, True)))
             return
         if "text" not in value:  # an audio reference
-            time_range = self.time_range(value["range"], path + ("range",))
-            reference: list[Line] = []
-            if value["song_id"] is UNREAD or time_range is None:
-                reference.append(SetAside("@source", self.span(path)))
-            else:
-                reference.append(Source(value["song_id"], self.span(path + ("song_id",)), time_range, [],
-                                        self.span(path)))
-            self.song.sections.append(Section(Heading("", "", self.span(path), None), reference))
+            found = self.reference(value, path, "@source")
+            assert found is not None  # the chunk itself is the reference
+            line = found if isinstance(found, SetAside) else Source(*found, [], self.span(path))
+            self.song.sections.append(Section(Heading("", "", self.span(path), None), [line]))
             return
         text = value["text"]
         label, lines = ("", []) if text is UNREAD else split_chunk_text(text)
@@ -357,22 +364,21 @@ class _Builder:
                                value["duration_ms"], path + ("duration_ms",))
         section = Section(heading)
         section.lines += self.styles(value["positive_styles"], True, path + ("positive_styles",))
-        section.lines += self.styles(value.get("negative_styles") or [], False, path + ("negative_styles",))
+        section.lines += self.styles(_present(value.get("negative_styles")) or [], False,
+                                     path + ("negative_styles",))
         adherence = value.get("context_adherence")
         if adherence is not None and adherence is not UNREAD:
             apath = path + ("context_adherence",)
             section.lines.append(Adherence(adherence, self.span(apath), self.span(apath)))
-        ref = value.get("conditioning_ref")
         rpath = path + ("conditioning_ref",)
-        time_range = None if ref is None or ref is UNREAD else self.time_range(ref["range"], rpath + ("range",))
-        if ref is not None and (time_range is None or ref["song_id"] is UNREAD):
-            section.lines.append(SetAside("@condition", self.span(rpath)))
-        elif ref is not None and time_range is not None:
-            strength = value.get("condition_strength")
-            strength = None if strength is UNREAD else strength
+        found = self.reference(value.get("conditioning_ref"), rpath, "@condition")
+        if isinstance(found, SetAside):
+            section.lines.append(found)
+        elif found is not None:
+            strength = _present(value.get("condition_strength"))
             spath = path + ("condition_strength",)
-            section.lines.append(Condition(ref["song_id"], self.span(rpath + ("song_id",)), time_range, strength,
-                                           self.span(spath) if strength is not None else None, self.span(rpath)))
+            section.lines.append(Condition(*found, strength, self.span(spath) if strength is not None else None,
+                                           self.span(rpath)))
         section.lines += self.lyrics(UNREAD if text is UNREAD else lines, path + ("text",), one_string=True)
         self.song.sections.append(section)
 
@@ -434,7 +440,9 @@ def model_of(value: dict, kind: str, song: SongModel, report: Report) -> str:
         return "music_v2"
     if kind == "plan":
         return limits.DEFAULT_MODEL
-    model = value.get("model_id") or limits.DEFAULT_MODEL
+    model = value.get("model_id")
+    if model is None:  # absent, or null, which means absent
+        model = limits.DEFAULT_MODEL
     plan = value.get("composition_plan")
     if not isinstance(model, str):  # reported as the wrong type: go by the plan's shape
         return "music_v2" if isinstance(plan, dict) and "chunks" in plan else limits.DEFAULT_MODEL
@@ -446,3 +454,8 @@ def model_of(value: dict, kind: str, song: SongModel, report: Report) -> str:
                          f"this is {shape}, which model `{model}` does not take",
                          "music_v1 takes `sections`; music_v2 and music_v2_5 take `chunks`")
     return model if model in limits.MODELS else limits.DEFAULT_MODEL
+
+
+def _present(value: Any) -> Any:
+    """An optional value as read: None when it is absent or could not be read."""
+    return None if value is UNREAD else value

@@ -161,3 +161,16 @@ def test_globs_are_relative_to_the_settings_file(tmp_path, pattern, path, expect
 
     assert matches(pattern, tmp_path / path, tmp_path) is expected
     assert matches(pattern, tmp_path.parent / "elsewhere" / path, tmp_path) is False
+
+
+@pytest.mark.parametrize("tool", ["tool = 1", 'tool = "x"', "[tool]\nmusicplan = 3"])
+def test_a_tool_that_is_not_a_table_is_a_settings_error_not_a_traceback(tmp_path, capsys, tool):
+    (tmp_path / "pyproject.toml").write_text(tool + "\n# tool.musicplan\n", encoding="utf-8")
+    song = tmp_path / "a.song"
+    song.write_text("model: music_v1\n[A] 0:10\nla la\n", encoding="utf-8")
+    code = main(["check", "--config", str(tmp_path / "pyproject.toml"), str(song)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert code in (0, 2)
+    if tool.endswith("= 3"):
+        assert code == 2 and "pyproject.toml:" in err and "not a table" in err

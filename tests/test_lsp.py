@@ -394,3 +394,12 @@ async def test_the_settings_file_of_the_song_is_honoured_and_read_again_on_save(
     client.text_document_did_save(types.DidSaveTextDocumentParams(document(uri)))
     assert [d.code for d in await published(client, uri)] == expected
     close_song(client, uri)
+
+
+async def test_a_request_about_a_file_never_opened_is_answered(client: LanguageClient, tmp_path: Path) -> None:
+    # The file does not exist either: the server must not try to read it from disk and fail.
+    uri = (tmp_path / "never-opened.song").as_uri()
+    found = await client.text_document_hover_async(types.HoverParams(document(uri), at(0, 0)))
+    assert found is None or isinstance(found, types.Hover)  # an error reply would have raised
+    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(document(uri)))
+    assert symbols is not None

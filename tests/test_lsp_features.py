@@ -69,3 +69,13 @@ def test_a_rename_to_a_name_with_a_bracket_escapes_it_in_the_heading_only() -> N
     assert not [d for d in again.diagnostics if d.is_error]
     (chorus_2,) = [p for p in again.placed if p.section.name == "Chorus 2"]
     assert chorus_2.resolved.repeats is not None and chorus_2.resolved.repeats.section.name == "Big ] one"
+
+
+@pytest.mark.parametrize("new_name", ["", "   ", "Two\nlines", "a\rb"])
+def test_a_rename_to_an_empty_or_broken_name_is_refused(new_name: str) -> None:
+    from lsp_support import line_of
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    doc = SongDocument("file:///rename.song", FEATURES)
+    with pytest.raises(JsonRpcInvalidParams):
+        names.rename(doc, line_of(FEATURES, "[Chorus]") + 1, 3, new_name, PositionCodec())

@@ -154,8 +154,15 @@ def load(path: Path) -> Config:
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc)) or "not valid TOML"
         raise ConfigError(path, line, column, f"not valid TOML: {message}") from None
     table_name = "[tool.musicplan]" if path.name == "pyproject.toml" else None
-    table = document.get("tool", {}).get("musicplan", {}) if table_name else document
-    return _read(table, _Lines(path, text, table_name))
+    lines = _Lines(path, text, table_name)
+    table = document
+    if table_name:
+        tool = document.get("tool", {})
+        table = tool.get("musicplan", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise lines.error("`tool.musicplan` is not a table", "musicplan", table="[tool]",
+                              hint="write the settings under a `[tool.musicplan]` heading")
+    return _read(table, lines)
 
 
 class _Lines:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
@@ -76,6 +75,7 @@ def write_text(diagnostics: Iterable[Diagnostic], lines: SourceLines, stream: Te
 
 
 def write_json(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
+    import json  # here: text output, what `check` prints most, needs no json
     stream.write(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2) + "\n")
 
 

@@ -80,6 +80,11 @@ def rename(doc: SongDocument, line: int, column: int, new_name: str,
     if found is None:
         return None
     new_name = new_name.strip()
+    if not new_name or "\n" in new_name or "\r" in new_name:
+        # An empty or broken name would break the heading and every @repeat of it.
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        raise JsonRpcInvalidParams("a section name is one line of text, and not empty")
     edits = [types.TextEdit(range=to_range(_name_span(found[0]), doc.lines, codec), new_text=heading_name(new_name))]
     edits += [types.TextEdit(range=to_range(span, doc.lines, codec), new_text=new_name)
               for span in uses(doc, found[0])]

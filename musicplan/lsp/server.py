@@ -38,6 +38,10 @@ class SongServer(LanguageServer):
 
     def document(self, uri: str) -> SongDocument:
         """The checked document for the buffer's current text (checked again only when it changed)."""
+        if uri not in self.workspace.text_documents:
+            # A request about a file the editor never opened: pygls would read it from
+            # disk (and fail if it is not there). Answer about an empty song instead.
+            return SongDocument(uri, "", None, self.options.get(uri))
         buffer = self.workspace.get_text_document(uri)
         known = self.documents.get(uri)
         if known is not None and known.version == buffer.version and known.text == buffer.source:

@@ -527,3 +527,18 @@ def test_any_mangled_plan_through_plan_is_an_exit_code(replies, model, cuts):
         assert code in (0, 1, 6), err.getvalue()
         if code == 0:
             assert main(["check", str(target)]) == 0  # what plan writes always checks
+
+
+def test_a_retry_reason_from_the_server_is_shown_without_its_escape_sequences(song, capsys):
+    busy = json.dumps({"detail": {"status": "busy\x1b]0;pwned\x07\x1b[2J", "message": "try later"}}).encode()
+    replies = iter([response("429 Too Many Requests", {"Retry-After": "0", "Content-Type": "application/json"},
+                             busy)] * 3)
+
+    def reply(conn, head, body):
+        conn.sendall(next(replies))
+
+    with RawServer(reply) as raw:
+        render(raw.url, str(song), "--api-key", "k", "--attempts", "2")
+    err = capsys.readouterr().err
+    assert "retrying" in err
+    assert "\x1b" not in err and "\x07" not in err

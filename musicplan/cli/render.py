@@ -131,11 +131,14 @@ class _Say:
         self.key = key
 
     def __call__(self, text: str) -> None:
+        self.stream.write(self.clean(text) + "\n")
+
+    def clean(self, text: str) -> str:
+        """``text`` fit for the terminal: no key, and (much of it comes from a server)
+        nothing that may act on the terminal."""
         from musicplan.base.terminal import printable
 
-        # Much of what is said comes from a server: nothing in it may act on the terminal.
-        shown = "\n".join(printable(line) for line in redact(text, self.key).split("\n"))
-        self.stream.write(shown + "\n")
+        return "\n".join(printable(line) for line in redact(text, self.key).split("\n"))
 
 
 def redact(text: str, key: str | None) -> str:
@@ -339,9 +342,6 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     key = _key(args)
     say = _Say(stderr, key)
-    if args.jobs < 1:
-        say("musicplan: --jobs takes a number of at least 1")
-        return Exit.USAGE
     inputs = read_inputs(args.song, stderr, excluded=settings_of(args).excluded)
     if not inputs.items and not inputs.unreadable:
         say(f"musicplan: no .song files in {', '.join(args.song)}")
@@ -543,7 +543,7 @@ def _run(args: argparse.Namespace, key: str | None, jobs: list[_Job], say: _Say,
             for client in list(clients):
                 client.close()  # the downloads in flight break off, and clean up after themselves
 
-    with Progress(stderr, total=len(jobs), clean=lambda text: redact(text, key)) as progress:
+    with Progress(stderr, total=len(jobs), clean=_Say(stderr, key).clean) as progress:
         def work(job: _Job) -> batch.Outcome:
             try:
                 return _render_one(args, key, job, progress, clients, guard, stopping)

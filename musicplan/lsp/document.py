@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 
 from musicplan.analyse.durations import format_clock
 from musicplan.analyse.rules import Analysis, Resolved
-from musicplan.base.diagnostics import Diagnostic, Report, Span
+from musicplan.base.diagnostics import Diagnostic, Report
 from musicplan.pipeline import Options, analyse_text
 from musicplan.read.source import from_text
 from musicplan.read.written import Field, Section
@@ -87,14 +87,14 @@ class SongDocument:
 
     @cached_property
     def placed(self) -> list[Placed]:
-        if self.analysis is None or self.analysis.is_prompt:
+        if self.analysis.is_prompt:
             return []
         return [Placed(resolved, row, index)
                 for index, (resolved, row) in enumerate(zip(self.analysis.sections, rows(self.analysis), strict=True))]
 
     @cached_property
     def fields(self) -> list[Field]:
-        return self.analysis.song.fields if self.analysis is not None else []
+        return self.analysis.song.fields
 
     def placed_of(self, resolved: Resolved) -> Placed | None:
         return next((placed for placed in self.placed if placed.resolved is resolved), None)
@@ -128,9 +128,3 @@ class SongDocument:
                 return number
         return None
 
-    def heading_line_span(self, placed: Placed) -> Span:
-        """The whole heading line, duration included."""
-        line = placed.section.heading.span.line
-        text = self.line(line)
-        start = len(text) - len(text.lstrip(" \t")) + 1
-        return Span(line, start, line, len(text.rstrip(" \t")) + 1)

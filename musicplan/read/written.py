@@ -177,14 +177,6 @@ class SongModel(Record):
         return [line for line in self.header if isinstance(line, StyleLine)]
 
     @property
-    def set_aside(self) -> list[SetAside]:
-        """Every line set aside, in the header and in the sections."""
-        found = [line for line in self.header if isinstance(line, SetAside)]
-        for section in self.sections:
-            found += section.of(SetAside)
-        return found
-
-    @property
     def comments(self) -> list[Comment]:
         found = [line for line in self.header if isinstance(line, Comment)]
         for section in self.sections:

@@ -1,11 +1,9 @@
-"""A title or a server's file name to a safe local file name, and an output format to its extension."""
+"""A title or a server's file name to a safe local file name."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-
-from musicplan.spec import limits
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _SPACES = re.compile(r"\s+")
@@ -31,11 +29,4 @@ def safe_filename(name: str | None, *, basename: bool = False) -> str | None:
         name = name[:-1]
     name = name.rstrip(" .")
     return name or None
-
-
-def extension(output_format: str | None) -> str:
-    fmt = output_format or "mp3_44100_128"
-    if limits.is_mp3(fmt):
-        return ".mp3"
-    return "." + fmt.split("_", 1)[0]  # .pcm, .ulaw, .alaw, .opus
 

@@ -102,24 +102,20 @@ def _check(text: str, path: str, options: Options) -> list[Diagnostic]:
     return report.sorted()
 
 
-def _comments(text: str) -> list[str] | None:
-    lines = parse_text(text, Report("<fix>"))
-    if lines is None:
-        return None
+def _comments(text: str) -> list[str]:
     from musicplan.read.written import Comment
 
-    return [line.text for line in lines if isinstance(line, Comment)]
+    return [line.text for line in parse_text(text, Report("<fix>")) if isinstance(line, Comment)]
 
 
 def _prove(before: str, after: str, touched: set[int]) -> None:
     """Every line no edit touched is as it was, and the comments are the same,
-    in order (as far as both texts parse)."""
+    in order (a line that does not parse is set aside; its neighbours still count)."""
     old, new = before.split("\n"), after.split("\n")
     if len(old) != len(new) or any(a != b for number, (a, b) in enumerate(zip(old, new, strict=True), 1)
                                    if number not in touched):
         raise FixChangedMeaning("a line that no fix was about changed")
-    old_comments, new_comments = _comments(before), _comments(after)
-    if old_comments is not None and new_comments is not None and old_comments != new_comments:
+    if _comments(before) != _comments(after):
         raise FixChangedMeaning("the comments changed")
 
 

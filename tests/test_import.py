@@ -506,3 +506,28 @@ def test_any_text_imports_to_a_clean_song_or_a_diagnostic_never_a_crash(text, ki
     else:
         assert [d for d in musicplan.check(result.text) if d.is_error] == []
     assert all(d.span.line >= 1 and d.span.column >= 1 and d.hint for d in result.diagnostics)
+
+
+def test_chorus_sings_the_latest_chorus_again_whatever_its_label():
+    import musicplan
+    from musicplan.importers.to_song import import_text
+
+    sheet = ("{title: Label}\n{start_of_verse}\nWe walk the line\n{end_of_verse}\n"
+             '{start_of_chorus: label="Refrain"}\nHold on, hold on\n{end_of_chorus}\n{chorus}\n')
+    result = import_text(sheet, "label.cho")
+    assert "@repeat Refrain" in result.text
+    assert not [d for d in result.diagnostics if d.code == "I005"]
+    assert not [d for d in musicplan.check(result.text) if d.is_error]
+
+
+def test_a_plain_sheets_own_settings_on_its_first_lines_are_not_sung():
+    import musicplan
+    from musicplan.importers.to_song import import_text
+
+    sheet = ("Title: Small Hours\nStyle: folk, warm guitar\nArtist: Someone Famous\n\n"
+             "Small hours calling\nI hear them still\n")
+    result = import_text(sheet, "small.txt")
+    song = musicplan.loads(result.text)
+    sung = [line.text for section in song.analysis.sections for line in section.lines]
+    assert sung == ["Small hours calling", "I hear them still"]
+    assert song.title == "Small Hours" and "I003" in {d.code for d in result.diagnostics}

@@ -72,6 +72,7 @@ class _Reader:
         self.pending: list[str] = []  # styles for the next stanza
         self.label: tuple[str, int] | None = None  # a `{c: Chorus}` label for the next stanza
         self.chords = ChordLog()
+        self.chorus = "Chorus"  # the name the latest chorus was given: what `{chorus}` sings again
 
     def new_stanza(self, label: str | None, line: int) -> Stanza:
         self.close_stanza()
@@ -130,13 +131,15 @@ class _Reader:
             self.environment = kind
             default = kind.replace("_", " ").capitalize()
             self.new_stanza(_label(value) or default, number).label_line = number
+            if kind == "chorus":
+                self.chorus = _label(value) or default
         elif name.startswith("end_of_"):
             self.unsung = None
             self.environment = None
             self.close_stanza()
         elif name == "chorus":
             stanza = self.new_stanza(_label(value) or None, number)
-            stanza.repeat_of, stanza.label_line = "Chorus", number
+            stanza.repeat_of, stanza.label_line = self.chorus, number
             self.close_stanza()
         elif name in COMMENTS:
             self.comment(value, number)

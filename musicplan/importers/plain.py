@@ -7,14 +7,14 @@ of chord names (`Am  G  C`) are left out, with a warning.
 
 from __future__ import annotations
 
-import re
-
 from musicplan.base.diagnostics import Report
 from musicplan.importers.sheet import (
     ChordLog,
     Item,
     Sheet,
     Stanza,
+    apply_meta,
+    header_meta,
     is_chord_line,
     name_stanzas,
     repeat_note,
@@ -22,8 +22,6 @@ from musicplan.importers.sheet import (
     stanza_label,
     strip_bracket_chords,
 )
-
-_TITLE = re.compile(r"(?i)title\s*:\s*(.+)")
 
 
 def _blocks(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
@@ -92,11 +90,15 @@ class _Reader:
     def read(self, text: str) -> Sheet:
         sheet = Sheet("text")
         lines = [(number, raw.strip()) for number, raw in enumerate(text.splitlines(), start=1)]
-        first = next((index for index, (_, line) in enumerate(lines) if line), None)
-        title = _TITLE.fullmatch(lines[first][1]) if first is not None else None
-        if first is not None and title is not None:
-            sheet.title = title.group(1).strip()
-            lines[first] = (lines[first][0], "")
+        # The sheet's own settings (`Title:`, `Style:`, `Artist:`...) on its first lines are not sung.
+        for index, (number, line) in enumerate(lines):
+            if not line:
+                continue
+            found = header_meta(line)
+            if found is None:
+                break
+            apply_meta(sheet, found[0], found[1], found[2], number, self.report)
+            lines[index] = (number, "")
         for block in _blocks(lines):
             self.block(block)
         if self.label is not None:

@@ -307,6 +307,32 @@ def parse_length(text: str) -> int | None:
 # ---- what a sheet says about the whole song
 
 Meta = Literal["title", "style", "negative", "bpm", "meter", "key", "duration", "person", "note"]
+
+# A sheet's own settings, `Key: value` above its lyrics, as the tools that make sheets name them.
+HEADER_KEYS: dict[str, Meta] = {
+    **dict.fromkeys(("title", "song title", "song", "name"), "title"),
+    **dict.fromkeys(("style", "styles", "style of music", "genre", "genres", "tags", "sound", "vibe",
+                     "mood", "instruments", "vocals"), "style"),
+    **dict.fromkeys(("exclude", "exclude styles", "excluded styles", "negative", "negative styles",
+                     "negative tags", "avoid"), "negative"),
+    **dict.fromkeys(("bpm", "tempo"), "bpm"),
+    **dict.fromkeys(("time signature", "meter", "time"), "meter"),
+    "key": "key",
+    **dict.fromkeys(("length", "duration"), "duration"),
+    **dict.fromkeys(("artist", "by", "singer", "band", "written by", "writer", "writers", "composer",
+                     "lyricist", "lyrics by", "performed by", "in the style of", "sounds like"), "person"),
+    **dict.fromkeys(("model", "version", "persona", "lyrics"), "note"),
+}
+_HEADER = re.compile(r"([A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(.*)")
+
+
+def header_meta(text: str) -> tuple[Meta, str, str] | None:
+    """A `Key: value` line that is one of the sheet's own settings: (what it sets,
+    the key as written, the value); None for any other line."""
+    match = _HEADER.fullmatch(text)
+    meta = HEADER_KEYS.get(" ".join(match.group(1).lower().replace("_", " ").split())) if match else None
+    return (meta, match.group(1).strip(), match.group(2)) if match and meta else None
+
 _METER = re.compile(r"\s*(\d{1,2})\s*/\s*(\d{1,2})\s*")
 
 

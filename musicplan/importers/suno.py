@@ -19,12 +19,12 @@ from musicplan.base.diagnostics import Report
 from musicplan.importers.sheet import (
     ChordLog,
     Item,
-    Meta,
     Sheet,
     SheetSection,
     Stanza,
     apply_meta,
     bpm_in_styles,
+    header_meta,
     is_chord_line,
     name_stanzas,
     names_a_section,
@@ -34,23 +34,8 @@ from musicplan.importers.sheet import (
 )
 
 # `Key: value` lines above the lyrics, by what they set.
-HEADER_KEYS: dict[str, Meta] = {
-    **dict.fromkeys(("title", "song title", "song", "name"), "title"),
-    **dict.fromkeys(("style", "styles", "style of music", "genre", "genres", "tags", "sound", "vibe",
-                     "mood", "instruments", "vocals"), "style"),
-    **dict.fromkeys(("exclude", "exclude styles", "excluded styles", "negative", "negative styles",
-                     "negative tags", "avoid"), "negative"),
-    **dict.fromkeys(("bpm", "tempo"), "bpm"),
-    **dict.fromkeys(("time signature", "meter", "time"), "meter"),
-    "key": "key",
-    **dict.fromkeys(("length", "duration"), "duration"),
-    **dict.fromkeys(("artist", "by", "singer", "band", "written by", "writer", "writers", "composer",
-                     "lyricist", "lyrics by", "performed by", "in the style of", "sounds like"), "person"),
-    **dict.fromkeys(("model", "version", "persona", "lyrics"), "note"),
-}
 # Cues that close the song rather than open a part of it.
 ENDINGS = {"end", "the end", "fade", "fade out", "fadeout", "fade-out", "stop"}
-_HEADER = re.compile(r"([A-Za-z][A-Za-z _-]{0,30}?)\s*:\s*(.*)")
 _DRESSED_TAG = re.compile(r"(?:#+\s*|[*_]{1,3})(\[[^\[\]]*\])[*_]{0,3}")
 _TAG = re.compile(r"\[([^\[\]]*)\]\s*(.*)")
 _INLINE_TAG = re.compile(r"\[([^\[\]]*)\]")
@@ -94,13 +79,13 @@ class _Reader:
     def header(self, text: str, number: int) -> bool:
         """A `Key: value` setting: above the lyrics, or (`Style:`, `Exclude:` only)
         opening a block below them, where some tools put the style prompt."""
-        match = _HEADER.fullmatch(text)
-        meta = HEADER_KEYS.get(" ".join(match.group(1).lower().replace("_", " ").split())) if match else None
-        if match is None or meta is None:
+        found = header_meta(text)
+        if found is None:
             return False
+        meta, key, value = found
         if (self.section is not None or self.stanzas) and not (self.blank and meta in ("style", "negative")):
             return False
-        apply_meta(self.sheet, meta, match.group(1).strip(), match.group(2), number, self.report)
+        apply_meta(self.sheet, meta, key, value, number, self.report)
         return True
 
     def tag(self, text: str, number: int, after_blank: bool) -> bool:

@@ -351,3 +351,13 @@ def test_the_docs_upload_example_runs(server, track, monkeypatch):
     exec(code, {"print": lambda *values: printed.append(" ".join(map(str, values)))})
     assert printed and server.requests[-1].body["extract_composition_plan"] == "music_v2_5"
     assert "'chunks'" in printed[0]
+
+
+def test_upload_checks_every_output_before_it_sends_the_paid_upload(server, track, tmp_path, capsys):
+    folder = tmp_path / "a-folder.song"
+    folder.mkdir()
+    assert cli(server, "upload", str(track), "--plan", "music_v1", "-o", str(folder), "--force") == 2
+    assert server.requests == [] and "is a folder" in capsys.readouterr().err
+    onto = track.with_suffix(".mp3")  # the song would take the audio's own place
+    assert cli(server, "upload", str(track), "--plan", "music_v1", "-o", str(onto), "--force") == 2
+    assert server.requests == [] and onto.read_bytes() == track.read_bytes()

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -270,14 +271,11 @@ def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], for
     say(f"the API's suggestion is in {target}")
 
 
-def _unwritable(target: Path, meta: Path, force: bool, source: str) -> str | None:
-    """Why the audio and its metadata could not be written where they would go
-    (checked before anything is sent, so a generation is never paid for nothing)."""
-    import os
-
+def _unwritable(paths: Sequence[Path], force: bool, source: str) -> str | None:
+    """Why what a request brings could not be written where it would go (checked
+    before anything is sent, so a generation or an upload is never paid for nothing)."""
     from musicplan.base.files import check_name
 
-    paths = (target, meta) if _regular_or_new(target) else (target,)  # a device or pipe gets no sidecar
     for path in paths:
         if onto_input(path, [source]):
             return f"{path} would replace the input {source} itself"
@@ -473,7 +471,9 @@ def _prepare(args: argparse.Namespace, inputs: Any, say: _Say, stderr: TextIO) -
             job.problem = (Exit.USAGE, f"{item.path}: not sent: {claimed} would write {job.target} too "
                                        "(give one of them another title)")
             continue
-        problem = _unwritable(job.target, job.meta, job.replace, item.path)
+        # A device or pipe gets no sidecar.
+        paths = (job.target, job.meta) if _regular_or_new(job.target) else (job.target,)
+        problem = _unwritable(paths, job.replace, item.path)
         if problem is None and job.lyrics is not None and exists(job.lyrics) and not job.replace:
             problem = f"{job.lyrics} exists (use --force to replace it)"
         if problem is not None:

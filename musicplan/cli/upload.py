@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from musicplan.base.files import exists, is_file, is_folder, write_atomic
+from musicplan.base.files import is_file, is_folder, write_atomic
 from musicplan.cli.common import Exit, Input
-from musicplan.cli.render import _client, _failure, _key, _Say, connection_options
+from musicplan.cli.render import _client, _failure, _key, _Say, _unwritable, connection_options
 
 
 def register(sub: Any) -> None:
@@ -51,16 +51,16 @@ def cmd_upload(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     song_target = Path(args.output) if args.output else audio.with_suffix(".song")
     words_target = audio.with_name(audio.stem + ".words.json")
     targets = ([song_target] if args.plan else []) + ([words_target] if args.timestamps else [])
+    if args.plan:  # where an extracted plan that breaks the format's rules is kept instead
+        targets.append(song_target.with_suffix(".plan.json"))
     for path in targets:
-        if path.resolve() == audio.resolve():
-            say(f"musicplan: {path} is the audio being uploaded: choose another name with -o")
-            return Exit.USAGE
-        if exists(path) and not args.force:
-            say(f"musicplan: {path} exists: nothing was sent (use --force to replace it)")
-            return Exit.USAGE
         if not is_folder(path.parent):
             say(f"musicplan: cannot write {path}: no such folder")
             return Exit.USAGE
+    problem = _unwritable(targets, args.force, str(audio))
+    if problem is not None:
+        say(f"musicplan: {problem}: nothing was sent")
+        return Exit.USAGE
     if not key:
         say("musicplan: no API key: pass --api-key or set ELEVENLABS_API_KEY")
         return Exit.USAGE

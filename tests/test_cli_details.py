@@ -110,3 +110,14 @@ def test_help_and_a_misspelt_command_still_list_every_command(capsys):
     assert all(command in shown for command in ("check", "render", "upload", "lsp", "import"))
     assert main(["chekc", "x.song"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_decompile_refuses_a_field_of_nothing_but_whitespace():
+    import pytest
+
+    import musicplan
+
+    body = '{"prompt": "calm piano", "model_id": "music_v2_5", "finetune_id": "   "}'
+    with pytest.raises(musicplan.SongError) as found:
+        musicplan.decompile(body)
+    assert "E507" in {d.code for d in found.value.diagnostics}

@@ -77,6 +77,9 @@ class _Normaliser:
     def field(self, item: Field) -> None:
         if item.key != "prompt":
             value = self.one_line(item.value, item.value_span, f"`{item.key}`")
+            if value and not value.strip(WS):
+                self.refuse(item.value_span, f"`{item.key}` of nothing but whitespace: a field trims it to nothing")
+                return
             if value != value.strip(WS):
                 self.warn(item.value_span, f"`{item.key}` has surrounding whitespace, which a field can't keep: "
                           "it is trimmed")

@@ -83,3 +83,12 @@ def test_the_client_drops_what_the_table_says_an_endpoint_does_not_take(endpoint
     kept, dropped = drop_unsupported(body, endpoint)
     assert dropped == list(unsupported(endpoint))
     assert all(endpoint in key.endpoints for key in BODY if key.name in kept)
+
+
+def test_the_pydantic_models_literals_are_the_limits_tables():
+    from musicplan.spec import limits, models
+
+    assert get_args(models.ModelId) == limits.MODELS
+    chunk = models.GenerationChunk.model_fields
+    assert get_args(get_args(chunk["context_adherence"].annotation)[0]) == limits.ADHERENCE_LEVELS
+    assert get_args(get_args(chunk["condition_strength"].annotation)[0]) == limits.CONDITION_STRENGTHS

@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from musicplan.analyse.values import digits_ok
 from musicplan.base.diagnostics import Report
 from musicplan.base.record import Record
 from musicplan.read import repairs
 from musicplan.read.written import Duration
 
 MAX_DECIMALS = 3
-# No song needs a number this long; a longer one (thousands of digits) would
-# cost Python's int() an error or the checker minutes.
-MAX_DIGITS = 30
 # Past this no duration means anything to the API (whose limits are minutes);
 # it is refused as far too long rather than computed and printed in full.
 FAR_TOO_LONG_MS = 10**10
@@ -58,16 +56,6 @@ class Tempo(Record):
 
 def round_half_up(value: Fraction) -> int:
     return int((value * 2 + 1) // 2)
-
-
-def digits_ok(text: str) -> bool:
-    """Whether every run of digits in ``text`` is short enough to compute with
-    (leading zeros of a whole part and trailing zeros of decimals aside)."""
-    for match in re.finditer(r"(\d+)(?:\.(\d+))?", text):
-        whole, frac = match.group(1).lstrip("0"), (match.group(2) or "").rstrip("0")
-        if len(whole) + len(frac) > MAX_DIGITS:
-            return False
-    return True
 
 
 def _decimal(whole: str, frac: str | None) -> Fraction:

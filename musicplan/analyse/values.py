@@ -20,6 +20,16 @@ _SEED = re.compile(r"\d+")
 MAX_DIGITS = 30
 
 
+def digits_ok(text: str) -> bool:
+    """Whether every run of digits in ``text`` is short enough to compute with
+    (leading zeros of a whole part and trailing zeros of decimals aside)."""
+    for match in re.finditer(r"(\d+)(?:\.(\d+))?", text):
+        whole, frac = match.group(1).lstrip("0"), (match.group(2) or "").rstrip("0")
+        if len(whole) + len(frac) > MAX_DIGITS:
+            return False
+    return True
+
+
 class TooLong(ValueError):
     """A number with more digits than any field takes."""
 
@@ -49,10 +59,10 @@ def parse_bpm(value: str) -> Fraction | None:
     """The tempo, or None when it is not a number above 0; TooLong past 30 digits."""
     if not _BPM.fullmatch(value):
         return None
+    if not digits_ok(value):  # 0.000…1 is as long as it looks
+        raise TooLong(value)
     whole, _, frac = value.partition(".")
     frac = frac.rstrip("0")
-    if len(whole.lstrip("0") + frac) > MAX_DIGITS:  # 0.000…1 is as long as it looks
-        raise TooLong(value)
     bpm = Fraction(int(whole + frac), 10 ** len(frac))
     return bpm if bpm > 0 else None
 

@@ -23,9 +23,11 @@ DIRECTIVES = {
                "of the latest earlier section called NAME. This section may add style lines, but no lyrics.",
     "@source": "`@source SONG_ID RANGE [except RANGE, ...]` takes this section from an earlier song "
                "(inpainting): sent as `source_from`, the `except` ranges as `negative_ranges`.",
-    "@adherence": "`@adherence low|medium|high` sets how closely this chunk follows the song around it: "
+    "@adherence": f"`@adherence {'|'.join(limits.ADHERENCE_LEVELS)}` sets how closely this chunk follows "
+                  "the song around it: "
                   f"`context_adherence`, for {' and '.join(limits.CHUNK_MODELS)} only.",
-    "@condition": "`@condition SONG_ID RANGE [strength low|medium|high|xhigh]` conditions this chunk on a "
+    "@condition": f"`@condition SONG_ID RANGE [strength {'|'.join(limits.CONDITION_STRENGTHS)}]` "
+                  "conditions this chunk on a "
                   "stretch of an earlier song: `conditioning_ref` and `condition_strength`, "
                   f"for {' and '.join(limits.CHUNK_MODELS)} only.",
 }

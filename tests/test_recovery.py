@@ -12,7 +12,6 @@ from songs import diagnostics, errors, warnings
 from strategies import hostile_text, v1_body
 
 from musicplan.pipeline import Options, check_bytes
-from musicplan.read import parse as parse_module
 from musicplan.write.body import dumps
 from musicplan.write.decompile import decompile_text
 
@@ -74,21 +73,29 @@ def test_a_repeat_of_another_name_is_still_checked_after_a_set_aside_heading():
 
 
 def test_the_parser_runs_once_however_many_lines_are_bad(monkeypatch):
+    from musicplan.read import lark_parser, table_parser
+
     calls: list[str] = []
-    real = parse_module.parse
+    real, real_tables = lark_parser.parse, table_parser.parse
 
     def counting(text, start, on_error=None):
         calls.append(start)
         return real(text, start, on_error)
 
-    monkeypatch.setattr(parse_module, "parse", counting)
+    def counting_tables(text, start, maker):
+        calls.append("tables " + start)
+        return real_tables(text, start, maker)
+
+    monkeypatch.setattr(lark_parser, "parse", counting)
+    monkeypatch.setattr(table_parser, "parse", counting_tables)
     good = "[S{0}] 0:10\nla la\n+ rock, pop\n"
     bad = "[S{0}] 0:10\n+ a,,b\nla\r la\n"
     text = "".join((bad if i % 2 else good).format(i) for i in range(50))
     found = errors(text)
     assert len([e for e in found if e[0] == "E106"]) == 25
     assert len([e for e in found if e[0] == "E109"]) == 25
-    assert calls.count("start") == 1  # once for the whole file, not once per mistake
+    # The tables once, then Lark once for the whole file, not once per mistake.
+    assert calls.count("tables start") == 1 and calls.count("start") == 1
 
 
 # ---- messages that name the slip (golden positions)

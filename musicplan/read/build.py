@@ -12,14 +12,13 @@ context matters: an indented line continues a field, or is a lyric.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cached_property
-from typing import Any, cast
-
-from lark import Token, Transformer
+from typing import Any
 
 from musicplan.base.diagnostics import Report, Span
 from musicplan.base.record import Record
+from musicplan.read import song_tables
+from musicplan.read.table_parser import Token
 from musicplan.read.written import (
     Adherence,
     Blank,
@@ -56,15 +55,8 @@ _DURATION_KINDS = {
 }
 
 
-def at(token: Token) -> tuple[int, int]:
-    """A lexed token's line and column. Lark types its positions as optional
-    (a token made by hand has none); every token its lexer makes has them."""
-    return cast(int, token.line), cast(int, token.column)
-
-
 def span_of(token: Token) -> Span:
-    line, column = at(token)
-    return Span(line, column, cast(int, token.end_line), cast(int, token.end_column))
+    return Span(token.line, token.column, token.end_line, token.end_column)
 
 
 def _first_line(token: Token) -> str:
@@ -75,7 +67,7 @@ def _first_line(token: Token) -> str:
 def _trimmed_span(token: Token) -> Span:
     """The token's span without trailing whitespace (line tokens run to the end of the line)."""
     trimmed = str(token).rstrip(_LINE_END)
-    line, column = at(token)
+    line, column = token.line, token.column
     return Span(line, column, line, column + len(trimmed))
 
 
@@ -129,28 +121,40 @@ class SetAsideToken(Token):
 
 def set_aside_token(kind: str, raw: str, number: int, column: int, word: str,
                     name_unread: bool) -> SetAsideToken:
-    token = SetAsideToken(kind, raw, None, number, column, number, column + len(raw))
+    token = SetAsideToken(kind, raw, None, number, column, number, column + len(raw), None)
     token.word = word
     token.name_unread = name_unread
     return token
 
 
 class LineParts:
-    """The grammar's patterns for the parts of a line, given by ``lark_parser``
-    from the loaded grammar (``learn``), and the splitting done with them.
-    Splitting also tells where a line stops fitting, for syntax messages."""
+    """The grammar's patterns for the parts of a line (from its tables), and
+    the splitting done with them. Splitting also tells where a line stops
+    fitting, for syntax messages."""
 
-    def learn(self, pattern_of: Callable[[str], str]) -> None:
-        self.pattern_of = pattern_of
-        kinds = "|".join(f"(?P<{name}>{pattern_of(name)})" for name in _DURATION_KINDS)
-        # For lines the grammar has accepted: a field's key, each style in one
-        # search (a comma or a space cannot start one), a heading with its
-        # duration's kind. Compiled now: every song needs them.
-        self.field = re.compile(f"({pattern_of('KEY')})({pattern_of('_COLON')})")
-        self.items = re.compile(f"(?P<quoted>{pattern_of('QUOTED')})|{pattern_of('ITEM')}")
-        self.heading_line = re.compile(f"(?P<name>{pattern_of('HEADING')})(?:{kinds})?")
+    @staticmethod
+    def pattern_of(name: str) -> str:
+        return song_tables.PATTERNS[name]
 
-    # For lines that did not fit (syntax messages): compiled when first needed.
+    # Compiled when first needed (the tables are data; a stale or missing one
+    # must not stop read.generate from importing this module to rewrite it).
+    @cached_property
+    def field(self) -> re.Pattern[str]:
+        """A field's key and its colon."""
+        return re.compile(f"({self.pattern_of('KEY')})({self.pattern_of('_COLON')})")
+
+    @cached_property
+    def items(self) -> re.Pattern[str]:
+        """Each style of an accepted line in one search (a comma or a space cannot start one)."""
+        return re.compile(f"(?P<quoted>{self.pattern_of('QUOTED')})|{self.pattern_of('ITEM')}")
+
+    @cached_property
+    def heading_line(self) -> re.Pattern[str]:
+        """An accepted heading, with its duration's kind."""
+        kinds = "|".join(f"(?P<{name}>{self.pattern_of(name)})" for name in _DURATION_KINDS)
+        return re.compile(f"(?P<name>{self.pattern_of('HEADING')})(?:{kinds})?")
+
+    # For lines that did not fit (syntax messages).
     @cached_property
     def sign(self) -> re.Pattern[str]:
         return re.compile(f"{self.pattern_of('PLUS')}|{self.pattern_of('MINUS')}")
@@ -214,8 +218,10 @@ class LineParts:
 PARTS = LineParts()
 
 
-class LineMaker(Transformer):
-    """Grammar rule -> model object, called by the parser as it reduces."""
+class LineMaker:
+    """Grammar rule -> model object, called by the parser as it reduces (the
+    table parser, or Lark when it explains a mistake: both find a method by the
+    name of the rule or terminal; an inlined ``_rule`` has none)."""
 
     # ---- durations and ranges
     def duration(self, children: list[Token]) -> Duration:
@@ -232,7 +238,7 @@ class LineMaker(Transformer):
     # shifts it (Lark calls a transformer's method named after a terminal)
     def FIELDS(self, token: Token) -> list[Field]:
         """Fields one after the other: one token, a line each."""
-        line, column = at(token)
+        line, column = token.line, token.column
         made = []
         for number, text in enumerate(str(token).split("\n")[:-1], line):
             if text.strip(_LINE_END):  # (else a blank line that a line end took along)
@@ -243,7 +249,7 @@ class LineMaker(Transformer):
     def CONT_LINE(self, token: Token) -> Indented:
         raw = _first_line(token)
         stripped = raw.strip(_WS)
-        line, start = at(token)
+        line, start = token.line, token.column
         column = start + (len(raw) - len(raw.lstrip(_WS)))
         return Indented(stripped, Span(line, column, line, column + len(stripped)), column)
 
@@ -253,11 +259,11 @@ class LineMaker(Transformer):
         return Comment(str(token).rstrip(_LINE_END), _trimmed_span(token))
 
     def BLANK(self, token: Token) -> Blank:
-        return Blank(at(token)[0])
+        return Blank(token.line)
 
     def STYLE_LINE(self, token: Token) -> StyleLine:
         text = _first_line(token)
-        line, column = at(token)
+        line, column = token.line, token.column
         items = []
         for found in PARTS.items.finditer(text, 1):
             start = column + found.start()
@@ -270,7 +276,7 @@ class LineMaker(Transformer):
         return StyleLine(text[0] == "+", items, Span(line, column, line, items[-1].span.end_column))
 
     def HEADING_LINE(self, token: Token) -> Heading:
-        line, column = at(token)
+        line, column = token.line, token.column
         if isinstance(token, SetAsideToken) and token.name_unread:
             return Heading(str(token), "", span_of(token), None, True, True)
         found = PARTS.heading_line.match(_first_line(token))
@@ -287,7 +293,7 @@ class LineMaker(Transformer):
 
     def LYRICS(self, token: Token) -> list[Lyric | LoneEscape]:
         """Lyric lines one after the other: one token, a line each."""
-        line, column = at(token)
+        line, column = token.line, token.column
         made = []
         for number, text in enumerate(str(token).split("\n")[:-1], line):
             text = text.rstrip(_LINE_END)

@@ -24,14 +24,14 @@ def grammar_path() -> Path:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    from musicplan.read.build import PARTS, LineMaker
+    from musicplan.read.build import LineMaker
 
     text = grammar_path().read_text(encoding="utf-8")
     # LALR with the contextual lexer: each line start knows whether a field or
     # a lyric may follow. cache=True pickles the analysed tables keyed by the
     # grammar's hash, which makes every later start-up skip the analysis. The
     # inline transformer turns each line into its model object as it is reduced.
-    lark = Lark(
+    return Lark(
         text,
         parser="lalr",
         lexer="contextual",
@@ -40,9 +40,6 @@ def parser() -> Lark:
         maybe_placeholders=False,
         transformer=LineMaker(),
     )
-    # Lines are tokens; the builder splits them with the grammar's patterns for their parts.
-    PARTS.learn(lambda name: lark.get_terminal(name).pattern.to_regexp())
-    return lark
 
 
 def parse(text: str, start: str, on_error: Callable[[UnexpectedInput], bool] | None = None) -> Any:

@@ -1,19 +1,24 @@
-"""Text to the lines of a song (the parser builds no tree). Lark's errors become plain-English diagnostics."""
+"""Text to the lines of a song (the parser builds no tree). Lark's errors become plain-English diagnostics.
+
+A text is first read by the grammar's tables (``read.table_parser``), which
+only ever accept; a text they do not accept is read again by Lark, whose error
+recovery finds every mistake in one pass, explained here line by line.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from lark import Token
-from lark.exceptions import UnexpectedInput
+from typing import TYPE_CHECKING, Any, cast
 
 from musicplan.base.diagnostics import Edit, Report, Span
-from musicplan.read import repairs
-from musicplan.read.build import PARTS, SetAsideToken, set_aside_token
-from musicplan.read.lark_parser import parse
+from musicplan.read import repairs, table_parser
+from musicplan.read.build import PARTS, LineMaker, SetAsideToken, set_aside_token
 from musicplan.read.written import Duration
 
+if TYPE_CHECKING:
+    from lark.exceptions import UnexpectedInput
+
+_MAKER = LineMaker()
 _DURATION_FORMS = "durations look like 0:20, 1:05.5, 20s, 1.25s, 20000ms, 2m, 1m30s or 8 bars"
 _WORD = re.compile(r"[^ \t\r\n]*")
 
@@ -59,9 +64,17 @@ def parse_text(text: str, report: Report) -> list[Any]:
     duration is marked unread) and the parser goes on with the next line."""
     if not text.endswith("\n"):
         text += "\n"
+    made: list[Any] | None = table_parser.parse(text, "start", _MAKER)
+    if made is not None:
+        return made
+    # Lark is loaded only for a text with a mistake in it.
+    from lark.exceptions import UnexpectedInput
+
+    from musicplan.read.lark_parser import parse
+
     recovery = _Recovery(text, report)
     try:
-        made: list[Any] = parse(text, "start", recovery.resume)
+        made = parse(text, "start", recovery.resume)
     except UnexpectedInput as exc:  # recovery gave up: nothing after this line can be placed
         recovery.give_up(exc)
         return recovery.lines_so_far
@@ -70,8 +83,9 @@ def parse_text(text: str, report: Report) -> list[Any]:
 
 def _line_of(value: Any) -> int | None:
     """The line a value on the parser's stack starts on (tokens, model objects, partial trees)."""
-    if isinstance(value, Token):
-        return value.line
+    if isinstance(value, str):  # a token, Lark's or a stand-in
+        line: int | None = getattr(value, "line", None)
+        return line
     span = getattr(value, "span", None)
     if span is not None:
         return int(span.line)
@@ -119,7 +133,7 @@ class _Recovery:
         raw = self.lines[number - 1].rstrip("\r")
         saved = (list(state.state_stack), list(state.value_stack))
         try:
-            state.feed_token(self._stand_in(raw, number))
+            state.feed_token(cast(Any, self._stand_in(raw, number)))  # Lark reads only its .type
         except UnexpectedInput:  # no stand-in fits here: the line is just skipped
             state.state_stack[:], state.value_stack[:] = saved
         return True
@@ -175,7 +189,7 @@ def _made(values: list[Any], into: list[Any]) -> None:
             _made(value, into)
         elif isinstance(children, list):
             _made(children, into)
-        elif not isinstance(value, Token):
+        elif not isinstance(value, str):  # (a token)
             into.append(value)
 
 
@@ -193,10 +207,7 @@ def parse_duration_value(text: str, line: int, column: int, report: Report) -> D
 
 
 def _duration(text: str) -> Duration | None:
-    try:
-        made: Duration = parse(text, "duration_value")
-    except UnexpectedInput:
-        return None
+    made: Duration | None = table_parser.parse(text, "duration_value", _MAKER)
     return made
 
 

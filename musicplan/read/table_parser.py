@@ -1,0 +1,136 @@
+"""Text to what ``LineMaker`` makes of it, by the grammar's LALR tables (no Lark at run time).
+
+This is Lark's LALR parser with its contextual lexer, run from the tables that
+``read.generate`` wrote out of Lark's own analysis (``read.song_tables``): the
+same terminals tried in the same order in each state, the same shifts and
+reductions, the same children kept, the same ``LineMaker`` calls, the same
+token positions. It only ever accepts: at the first token that does not fit it
+answers None, and ``read.parse`` hands the text to Lark, whose error recovery
+explains every mistake. A test holds the two to the same results on any text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from musicplan.read import song_tables
+
+_END = "$END"
+
+
+class Token(str):
+    """A lexed token: its text, its terminal's name and where it stands (as Lark's Token)."""
+
+    # Lark types the positions as optional (a token made by hand may have
+    # none); every token here, and every one Lark's lexer makes, has them.
+    type: str
+    start_pos: int | None
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    end_pos: int | None
+
+    def __new__(cls, type_: str, value: str, start_pos: int | None, line: int, column: int,
+                end_line: int, end_column: int, end_pos: int | None) -> Token:
+        token = str.__new__(cls, value)
+        token.type, token.start_pos, token.line, token.column = type_, start_pos, line, column
+        token.end_line, token.end_column, token.end_pos = end_line, end_column, end_pos
+        return token
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.type, str(self), self.start_pos, self.line, self.column,
+                             self.end_line, self.end_column, self.end_pos), self.__dict__)
+
+
+class _Automaton:
+    """The tables made ready to run: compiled scanners, actions by state."""
+
+    def __init__(self) -> None:
+        patterns = song_tables.PATTERNS
+        scanners = [re.compile("|".join(f"(?P<{name}>{patterns[name]})" for name in names)).match
+                    for names in song_tables.SCANNERS]
+        self.scan = [scanners[scanner] for scanner, _ in song_tables.STATES]
+        self.actions = [actions for _, actions in song_tables.STATES]
+        self.rules = song_tables.RULES
+        self.ignore = frozenset(song_tables.IGNORE)
+
+
+_automaton: _Automaton | None = None
+_methods: dict[type, dict[str, Any]] = {}
+
+
+def automaton() -> _Automaton:
+    global _automaton
+    if _automaton is None:
+        _automaton = _Automaton()
+    return _automaton
+
+
+def _made_by(maker: Any) -> dict[str, Any]:
+    """The maker's methods by the terminal or rule they make (Lark finds them by name too)."""
+    kind = type(maker)
+    if kind not in _methods:
+        _methods[kind] = {name: getattr(kind, name) for name in dir(kind) if not name.startswith("_")}
+    return {name: method.__get__(maker) for name, method in _methods[kind].items()}
+
+
+def parse(text: str, start: str, maker: Any) -> Any | None:
+    """What ``maker`` (a ``LineMaker``) makes of ``text`` from rule ``start``,
+    or None when the text does not fit the grammar."""
+    run = automaton()
+    scan, actions, rules, ignore = run.scan, run.actions, run.rules, run.ignore
+    made_by = _made_by(maker)
+    states = [song_tables.START[start]]
+    values: list[Any] = []
+    end_state = song_tables.END[start]
+    pos, line, line_start, size = 0, 1, 0, len(text)
+    while True:
+        if pos < size:
+            found = scan[states[-1]](text, pos)
+            if found is None:
+                return None
+            kind = found.lastgroup
+            end = found.end()
+            value = found.group()
+            end_line, end_start = line, line_start
+            if "\n" in value:
+                end_line, end_start = line + value.count("\n"), pos + value.rindex("\n") + 1
+            if kind in ignore:
+                pos, line, line_start = end, end_line, end_start
+                continue
+            assert kind is not None
+            token: Any = Token(kind, value, pos, line, pos - line_start + 1, end_line, end - end_start + 1, end)
+            pos, line, line_start = end, end_line, end_start
+        else:
+            kind, token = _END, None
+        while True:
+            action = actions[states[-1]].get(kind)
+            if action is None:
+                return None
+            if action >= 0:  # shift
+                states.append(action)
+                make = made_by.get(kind)
+                values.append(make(token) if make is not None else token)
+                break
+            origin, length, keep, method = rules[~action]
+            if length:
+                taken = values[-length:]
+                del states[-length:]
+                del values[-length:]
+            children: list[Any] = []
+            for index, splice in keep:
+                if not splice:
+                    children.append(taken[index])
+                elif children:
+                    children += taken[index]
+                else:  # an inlined rule's list, taken over whole: a long repetition costs no copies
+                    children = taken[index]
+            goto = actions[states[-1]].get(origin)
+            if goto is None:  # cannot happen with tables Lark made; answer as for a mistake
+                return None
+            states.append(goto)
+            values.append(made_by[method](children) if method is not None else children)
+            if kind is _END and goto == end_state:
+                return values[-1]

@@ -100,7 +100,7 @@ def _jobs(args: argparse.Namespace, files: int) -> int:
 
 def diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list[list]:
     """Every file's diagnostics, in order; many files are split across processes
-    forked after the parser is loaded, the first share checked here meanwhile."""
+    forked after the parser's tables are loaded, the first share checked here meanwhile."""
     global _WORK
     options = [options_of(args, item.path) for item in inputs.items]
     jobs = _jobs(args, len(inputs.items))
@@ -108,9 +108,9 @@ def diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list[list]:
     try:
         if jobs == 1:
             return _check_range((0, len(_WORK), options))
-        from musicplan.read.lark_parser import parser
+        from musicplan.read.table_parser import automaton
 
-        parser()
+        automaton()
         step = -(-len(_WORK) // jobs)
         ranges = [(start, min(start + step, len(_WORK)), options) for start in range(0, len(_WORK), step)]
         return [found for part in _fork_map(_check_range, ranges) for found in part]

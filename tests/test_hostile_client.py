@@ -98,7 +98,70 @@ def test_a_key_the_server_echoes_is_not_written_to_the_metadata(song, tmp_path):
         assert render(raw.url, str(song), "-o", str(tmp_path / "x.mp3")) == 0
     meta = (tmp_path / "x.mp3.json").read_text(encoding="utf-8")
     assert SECRET not in meta and "***" in meta
+    assert SECRET not in written(tmp_path)  # the lock records the song id: not the echoed key
     assert (tmp_path / "x.mp3").read_bytes() == AUDIO
+
+
+@pytest.fixture
+def echoing():
+    """The stand-in writing the key it was sent into every text it answers."""
+    with MusicTestServer(api_key=SECRET, echo_key=True) as running:
+        yield running
+
+
+def written(folder: Path) -> str:
+    """Every file under ``folder``, as text, hidden ones too."""
+    return "".join(path.read_bytes().decode("utf-8", "replace") for path in sorted(folder.rglob("*"))
+                   if path.is_file())
+
+
+def test_a_key_the_server_echoes_is_in_no_file_a_render_writes(echoing, tmp_path, capsys):
+    song = tmp_path / "neon.song"
+    song.write_text("title: Neon\nmodel: music_v1\ntimestamps: yes\n+ synthwave\n[Verse] 0:20\n"
+                    "Walking down the street\n", encoding="utf-8")
+    assert render(echoing.url, str(song)) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".musicplan.lock.lck", "Neon.mp3", "Neon.mp3.json",
+                                                         "Neon.mp3.lrc", "musicplan.lock", "neon.song"]
+    lyrics = (tmp_path / "Neon.mp3.lrc").read_text(encoding="utf-8")
+    assert "Walking" in lyrics and "***" in lyrics  # the words came, without the key
+    assert SECRET not in written(tmp_path) + capsys.readouterr().err
+
+
+def test_a_key_the_server_echoes_is_in_no_file_an_upload_writes(echoing, tmp_path, capsys):
+    track = tmp_path / "track.mp3"
+    track.write_bytes(AUDIO)
+    assert main(["upload", str(track), "--plan", "music_v1", "--timestamps", "--base-url", echoing.url]) == 0
+    assert "***" in (tmp_path / "track.words.json").read_text(encoding="utf-8")
+    assert "***" in (tmp_path / "track.song").read_text(encoding="utf-8")
+    out, err = capsys.readouterr()
+    assert SECRET not in written(tmp_path) + out + err
+
+
+@pytest.mark.parametrize("model", ["music_v1", "music_v2"])
+def test_a_key_the_server_echoes_is_not_in_a_plan(echoing, tmp_path, capsys, model):
+    assert main(["plan", "a calm song", "--model", model, "--base-url", echoing.url]) == 0
+    out, err = capsys.readouterr()
+    assert "***" in out and SECRET not in out + err
+    assert main(["plan", "a calm song", "--model", model, "-o", str(tmp_path / "calm.song"),
+                 "--base-url", echoing.url]) == 0
+    assert SECRET not in written(tmp_path) + capsys.readouterr().err
+    with MusicClient(SECRET, base_url=echoing.url) as api:
+        assert SECRET not in json.dumps(api.plan("a calm song", model_id=model))
+
+
+def test_a_key_the_server_escapes_in_its_json_is_still_taken_out():
+    escaped = "".join(f"\\u{ord(char):04x}" for char in SECRET)  # JSON's \uXXXX for every character
+
+    def reply(conn, head, body):
+        plan = {"positive_global_styles": [f"pop {escaped}"], "negative_global_styles": [],
+                "sections": [{"section_name": "Verse", "positive_local_styles": [], "negative_local_styles": [],
+                              "duration_ms": 10_000, "lines": ["la"]}]}
+        text = json.dumps(plan).replace("\\\\u", "\\u")
+        conn.sendall(response("200 OK", {"Content-Type": "application/json"}, text.encode()))
+
+    with RawServer(reply) as raw:
+        plan = MusicClient(SECRET, base_url=raw.url).plan("x")
+    assert plan["positive_global_styles"] == ["pop ***"]
 
 
 @pytest.mark.parametrize("url", ["api.elevenlabs.io", "ftp://api.elevenlabs.io", "http://127.0.0.1:99999",

@@ -37,6 +37,7 @@ from musicplan.cli.common import (
 )
 from musicplan.cli.config import options_of, settings_of
 from musicplan.cli.report import SourceLines
+from musicplan.remote.secret import redact
 from musicplan.spec import limits
 
 
@@ -142,15 +143,6 @@ class _Say:
         return "\n".join(printable(line) for line in redact(text, self.key).split("\n"))
 
 
-def redact(text: str, key: str | None) -> str:
-    """``text`` without the key, as written or as JSON escapes it."""
-    if not key:
-        return text
-    for form in {key, json.dumps(key)[1:-1], json.dumps(key, ensure_ascii=False)[1:-1]}:
-        text = text.replace(form, "***")
-    return text
-
-
 def _key(args: argparse.Namespace) -> str | None:
     """The key, stripped of surrounding whitespace; a key that cannot be sent is a usage error."""
     import os
@@ -214,8 +206,7 @@ def _failure(exc: BaseException, say: _Say, lines: SourceLines, analysis: Any, i
             found.append(Diagnostic(item.path, span, "error", "E600",
                                     f"the API refused this: {error.get('msg', 'invalid')}",
                                     f"the API's rule `{error.get('type', '')}` at {where}"))
-        report.write_text([Diagnostic(d.path, d.span, d.severity, d.code, redact(d.message, say.key),
-                                      redact(d.hint, say.key)) for d in found], lines, stderr)
+        report.write_text(found, lines, stderr)
     elif isinstance(exc, ContentRefused):
         say(f"musicplan: the API refused the song ({exc.code}): {exc.message}")
         _save_suggestion(exc, say, item, body, force)
@@ -631,7 +622,7 @@ def _render_one(args: argparse.Namespace, key: str, job: _Job, progress: Any, cl
     finally:
         with guard:
             clients.discard(client)
-    line, kept_code = _keep(args, job, result, key, out.direct)
+    line, kept_code = _keep(args, job, result, out.direct)
     song.finish(line)
     concurrency = result.concurrency
     maximum = concurrency.maximum if concurrency else None
@@ -640,7 +631,7 @@ def _render_one(args: argparse.Namespace, key: str, job: _Job, progress: Any, cl
     return batch.Outcome(kept_code, maximum=maximum, room=room)
 
 
-def _keep(args: argparse.Namespace, job: _Job, result: Any, key: str, direct: bool) -> tuple[str, int]:
+def _keep(args: argparse.Namespace, job: _Job, result: Any, direct: bool) -> tuple[str, int]:
     """After the audio: the sidecar, the lyrics and the lock entry (none of them beside a
     device or pipe, ``direct``). Returns what to say and the exit code."""
     from musicplan.remote.files import safe_filename
@@ -665,8 +656,8 @@ def _keep(args: argparse.Namespace, job: _Job, result: Any, key: str, direct: bo
         return "\n".join([*said, f"wrote {summary} (no metadata file beside a device or pipe)"]), Exit.OK
     said.append(f"wrote {summary} and {job.meta}")
     try:
-        # A server may echo the key anywhere in what it sends: it is not written down.
-        write_atomic(job.meta, redact(json.dumps(metadata, ensure_ascii=False, indent=2), key) + "\n")
+        # What came from the server holds no key: the client took it out of all it read.
+        write_atomic(job.meta, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
     except OSError as exc:
         return f"wrote {summary}, but cannot write {job.meta}: {exc.strerror or exc}", Exit.USAGE
     if job.lyrics is not None:

@@ -6,7 +6,8 @@ refusal, an unknown host, TLS failing before the request was sent; or a 429
 or 503 reply), never once it may have (a connection cut after the request was
 sent, a 5xx from a gateway, a reply that began); the audio goes to a caller's
 sink as it arrives; and the API key lives in one request header, never in a
-repr, message or log.
+repr, message or log, nor in anything read from a reply (a server that echoes
+it has it taken out where the reply is read: ``remote.secret``).
 
 Everything a server sends is bounded: waits (``Retry-After`` is capped, and
 said), time (a reply slower than a floor is given up), memory (error, plan
@@ -33,6 +34,7 @@ import httpx
 
 from musicplan.base.exits import Exit
 from musicplan.remote.multipart import MultipartError, MultipartReader, boundary_of
+from musicplan.remote.secret import redact, redact_json
 from musicplan.spec import limits
 from musicplan.spec.vocabulary import ENDPOINTS, UPLOAD_PATH, unsupported
 
@@ -326,11 +328,12 @@ def _reject_constant(name: str) -> Any:
     raise _Unsound(f"{name} is not a JSON number")
 
 
-def loads(raw: bytes, what: str) -> Any:
+def loads(raw: bytes, what: str, key: str | None = None) -> Any:
     """JSON from a server: UTF-8, no NaN or Infinity, nothing too deep or too long
-    for Python to read. Raises ``ValueError`` saying what is wrong with ``what``."""
+    for Python to read, and without ``key`` in any string of it (a server may echo
+    the key it was sent). Raises ``ValueError`` saying what is wrong with ``what``."""
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        return redact_json(json.loads(raw.decode("utf-8"), parse_constant=_reject_constant), key)
     except UnicodeDecodeError:
         raise ValueError(f"{what} is not UTF-8") from None
     except RecursionError:
@@ -365,17 +368,18 @@ def unsound(value: Any, depth: int = 0) -> str | None:
     return None
 
 
-def _error(response: httpx.Response, raw: bytes) -> ApiError:
+def _error(response: httpx.Response, raw: bytes, key: str) -> ApiError:
+    """The exception for a refusal; a server may echo the key in it: none of it carries the key."""
     status = response.status_code
     try:
-        payload = loads(raw, "the error reply")
+        payload = loads(raw, "the error reply", key)
     except ValueError:
         payload = None
     detail = payload.get("detail") if isinstance(payload, dict) else None
     code = detail.get("status") if isinstance(detail, dict) else None
     message = detail.get("message") if isinstance(detail, dict) else None
     if not isinstance(message, str) or not message:
-        message = f"the API answered {status} {response.reason_phrase}".strip()
+        message = redact(f"the API answered {status} {response.reason_phrase}".strip(), key)
     if status == 422:
         return RequestInvalid(status, "the API found the request invalid", detail, "validation_error")
     if code in ("bad_prompt", "bad_composition_plan"):
@@ -498,8 +502,7 @@ class MusicClient:
                 raw = b""
             finally:
                 response.close()
-            # A server may echo the key in its message: no exception of ours carries it.
-            error = _error(response, raw.replace(self._key.encode(), b"***"))
+            error = _error(response, raw, self._key)
             if response.status_code == 429 and error.code == "too_many_concurrent_requests" and not self.retry_busy:
                 raise ConcurrencyLimited(error, policy.delay_for(response, attempt))
             if response.status_code in RETRY_STATUSES and not last:
@@ -510,8 +513,12 @@ class MusicClient:
             raise error
         raise AssertionError("unreachable")
 
+    def _redacted(self, text: str | None) -> str | None:
+        """A header's text, without the key (a server may echo it anywhere)."""
+        return redact(text, self._key) if text is not None else None
+
     def _why(self, exc: Exception) -> str:
-        return _why(exc).replace(self._key, "***")
+        return redact(_why(exc), self._key)
 
     def _after_sending(self, exc: httpx.HTTPError, watch: _Watch) -> NetworkError:
         """What failed once the request may have reached the API: never asked again (it may be billed)."""
@@ -551,12 +558,12 @@ class MusicClient:
         received = [0]
         try:
             content_type = response.headers.get("content-type")
-            result = AudioResult(response.headers.get("song-id"), content_type, None, 0, attempts,
-                                 concurrency=Concurrency.of(response.headers))
+            result = AudioResult(self._redacted(response.headers.get("song-id")), self._redacted(content_type),
+                                 None, 0, attempts, concurrency=Concurrency.of(response.headers))
             if endpoint == "detailed" and boundary_of(content_type or "") is not None:
                 self._read_detailed(response, sink, result, received, progress)
             elif not _is_audio(content_type):
-                self._not_audio(response, sink, content_type)
+                self._not_audio(response, sink, result.content_type)
             else:
                 if endpoint == "detailed":
                     result.warnings.append("the reply is bare audio, without the detailed endpoint's JSON "
@@ -566,7 +573,7 @@ class MusicClient:
                     if progress:
                         progress(received[0])
                 result.bytes_received = received[0]
-                result.filename = _filename(response.headers.get("content-disposition"))
+                result.filename = self._redacted(_filename(response.headers.get("content-disposition")))
                 if not received[0]:
                     raise NotAudio("the API answered 200 with no audio at all", 0)
             return result
@@ -589,7 +596,7 @@ class MusicClient:
         boundary = boundary_of(response.headers.get("content-type", ""))
         if boundary is None:
             raise DownloadInterrupted("the detailed reply is not multipart/mixed", 0)
-        handler = _DetailedParts(sink)
+        handler = _DetailedParts(sink, self._key)
         reader = MultipartReader(boundary, handler)
         broke: str | None = None
         try:
@@ -606,13 +613,13 @@ class MusicClient:
         if not handler.audio_part or not handler.audio_bytes:
             raise NotAudio("the API's multipart reply holds no audio part", handler.audio_bytes)
         result.bytes_received = handler.audio_bytes
-        result.filename = handler.filename
+        result.filename = self._redacted(handler.filename)
         # The audio is whole and billed: metadata that is not sound is left out with a warning, never fatal.
         result.metadata, result.warnings = handler.metadata() if broke is None else (None, [])
         if broke is not None:
             result.warnings.append(f"the reply broke off after the whole audio ({broke}): its metadata is "
                                    "left out")
-        result.content_type = handler.audio_type or result.content_type
+        result.content_type = self._redacted(handler.audio_type) or result.content_type
 
     # ---- the endpoints
     def compose(self, body: dict[str, Any], sink: Sink, *, output_format: str | None = None,
@@ -688,7 +695,7 @@ class MusicClient:
         finally:
             response.close()
         try:
-            value = loads(raw, f"the {what} reply")
+            value = loads(raw, f"the {what} reply", self._key)
         except ValueError as exc:
             raise DownloadInterrupted(str(exc), len(raw)) from None
         if not isinstance(value, dict):
@@ -774,8 +781,9 @@ def _part_header(headers: Any, name: str) -> str:
 class _DetailedParts:
     """Routes the JSON part to memory and the audio part to the sink."""
 
-    def __init__(self, sink: Sink) -> None:
+    def __init__(self, sink: Sink, key: str) -> None:
         self.sink = sink
+        self.key = key
         self.json_bytes = bytearray()
         self.audio_bytes = 0
         self.audio_type: str | None = None
@@ -822,7 +830,7 @@ class _DetailedParts:
         if not self.json_bytes:
             return None, []
         try:
-            value = loads(bytes(self.json_bytes), "the reply's JSON part")
+            value = loads(bytes(self.json_bytes), "the reply's JSON part", self.key)
         except ValueError as exc:
             return None, [f"{exc}: its metadata is left out"]
         if not isinstance(value, dict):

@@ -14,7 +14,10 @@ the API, refuses keys as the API does (401 for an unknown key, 401
 (``max_concurrent`` generations at once, 5 by default; beyond them a 429
 ``too_many_concurrent_requests``; ``most_serving`` and ``billed`` say what it
 served), answers ``with_timestamps`` with word timestamps spread over the
-plan's sections and ``pcm_*`` with real 16-bit samples, and can be told to fail::
+plan's sections and ``pcm_*`` with real 16-bit samples, can be told to echo
+the key it was sent into the text it answers (``echo_key``: a song's title and
+lyric lines, styles, words, messages; what a client must never write down),
+and can be told to fail::
 
     from musicplan.remote.server import MusicTestServer
 
@@ -144,8 +147,10 @@ class MusicTestServer:
     def __init__(self, *, api_key: str | None = "test-key", audio_size: int = 64 * 1024,
                  chunk_size: int = 4096, filename: str = "../../escape/evil \"name\".mp3",
                  free_keys: Iterable[str] = (), keys_without_music: Iterable[str] = (),
-                 max_concurrent: int = 5, client_timeout: float = 60.0, generation_delay: float = 0.0) -> None:
+                 max_concurrent: int = 5, client_timeout: float = 60.0, generation_delay: float = 0.0,
+                 echo_key: bool = False) -> None:
         self.api_key = api_key
+        self.echo_key = echo_key  # the key sent is written into the replies' text (see ``echoed``)
         self.free_keys = frozenset(free_keys)  # answered 402 limited_access
         self.keys_without_music = frozenset(keys_without_music)  # answered 401 missing_permissions
         # The account's concurrency: generations beyond it are refused with a 429
@@ -265,8 +270,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("current-concurrent-requests", str(self.owner.in_flight))
         self.send_header("maximum-concurrent-requests", str(self.owner.max_concurrent))
 
+    def _echoed(self, payload: Any) -> Any:
+        return echoed(payload, self._key) if self.owner.echo_key and self._key else payload
+
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
+        data = json.dumps(self._echoed(payload)).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -385,6 +393,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(500, {"detail": {"status": "internal_error", "message": "Something went wrong."}})
 
     _replied = False
+    _key: str | None = None  # the key the request was sent with
 
     def send_response(self, code: int, message: str | None = None) -> None:
         self._replied = True
@@ -422,7 +431,7 @@ class _Handler(BaseHTTPRequestHandler):
         if endpoint is None:
             self._json(404, {"detail": "Not Found"})
             return
-        key = headers.get("xi-api-key")
+        key = self._key = headers.get("xi-api-key")
         known = {owner.api_key} | owner.free_keys | owner.keys_without_music
         if not key or (owner.api_key is not None and key not in known):
             self._json(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key."}})
@@ -494,7 +503,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("with_waveform_visual"):
             meta["waveform_visual"] = waveform(len(audio))
         head = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
-                + json.dumps(meta, indent=2).encode()
+                + json.dumps(self._echoed(meta), indent=2).encode()
                 + f"\r\n--{boundary}\r\nContent-Type: {_audio_type(fmt)}\r\n"
                   f"Content-Disposition: attachment; filename=\"{owner.filename.replace(chr(34), '')}\"\r\n\r\n"
                   .encode())
@@ -564,6 +573,21 @@ _LIMITED_ACCESS = {"detail": {"status": "limited_access",
 _MISSING_PERMISSION = {"detail": {"status": "missing_permissions",
                                   "message": "The API key you used is missing the permission music_generation "
                                              "to execute this operation."}}
+
+
+_ECHOED_FIELDS = frozenset({"title", "description", "message", "word"})
+
+
+def echoed(value: Any, key: str) -> Any:
+    """``value`` (a reply) with ``key`` after every text a person reads: each string
+    in a list (lyric lines, styles, genres) and each ``title``, ``description``,
+    ``message`` and ``word``; never a code, an id or a name the reply is read by."""
+    if isinstance(value, list):
+        return [f"{item} {key}" if isinstance(item, str) else echoed(item, key) for item in value]
+    if isinstance(value, dict):
+        return {name: f"{item} {key}" if isinstance(item, str) and name in _ECHOED_FIELDS else echoed(item, key)
+                for name, item in value.items()}
+    return value
 
 
 def waveform(audio_bytes: int) -> list[int]:

@@ -316,6 +316,26 @@ def test_a_dripping_reply_is_given_up(tmp_path):
     assert time.monotonic() - started < 3
 
 
+@pytest.mark.parametrize("status", ["400 Bad Request", "503 Service Unavailable"])
+def test_a_dripping_error_body_is_given_up_as_the_audio_is(status):
+    def drip(conn, head, body):
+        conn.sendall(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                     "\r\n".encode())
+        conn.sendall(b"1\r\n{\r\n")
+        for _ in range(400):  # 8 s of a byte each 20 ms, under any floor
+            conn.sendall(b"1\r\n \r\n")
+            time.sleep(0.02)
+
+    with RawServer(drip) as raw:
+        api = MusicClient("k", base_url=raw.url, stall_grace=0.5, stall_floor=1000,
+                          retry=RetryPolicy(max_attempts=1))
+        started = time.monotonic()
+        with pytest.raises(ApiError) as info:
+            api.compose({"prompt": "x"}, lambda data: None)
+        assert time.monotonic() - started < 4
+    assert info.value.status == int(status.split()[0])
+
+
 def test_dripped_headers_are_given_up_and_not_retried():
     def drip(conn, head, body):
         for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 400:

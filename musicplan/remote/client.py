@@ -496,13 +496,7 @@ class MusicClient:
             watch.cancel()
             if response.status_code == 200:
                 return response, attempt
-            try:
-                raw = _read_capped(response, MAX_ERROR_BYTES)
-            except httpx.HTTPError:
-                raw = b""
-            finally:
-                response.close()
-            error = _error(response, raw, self._key)
+            error = _error(response, self._head(response), self._key)
             if response.status_code == 429 and error.code == "too_many_concurrent_requests" and not self.retry_busy:
                 raise ConcurrencyLimited(error, policy.delay_for(response, attempt))
             if response.status_code in RETRY_STATUSES and not last:
@@ -580,16 +574,27 @@ class MusicClient:
         finally:
             response.close()
 
-    def _not_audio(self, response: httpx.Response, sink: Sink, content_type: str | None) -> None:
-        """Hand what came (up to a cap) to the sink, to be kept and looked at, and refuse it."""
-        received = [0]
+    def _head(self, response: httpx.Response) -> bytes:
+        """What a reply that is no song (an error, a page) holds, up to ``MAX_ERROR_BYTES``
+        and under the audio's stall floor, then closed: enough for any message; one too
+        large, too slow or broken off gives what came."""
+        data = bytearray()
         try:
-            for chunk in self._chunks(response, received, cap=MAX_ERROR_BYTES):
-                sink(chunk)
+            for chunk in self._chunks(response, [0], cap=MAX_ERROR_BYTES):
+                data += chunk
         except DownloadInterrupted:
             pass
+        finally:
+            response.close()
+        return bytes(data)
+
+    def _not_audio(self, response: httpx.Response, sink: Sink, content_type: str | None) -> None:
+        """Hand what came (up to a cap) to the sink, to be kept and looked at, and refuse it."""
+        data = self._head(response)
+        if data:
+            sink(data)
         raise NotAudio(f"the API answered 200 with {content_type or 'no content type'} instead of audio",
-                       min(received[0], MAX_ERROR_BYTES))
+                       len(data))
 
     def _read_detailed(self, response: httpx.Response, sink: Sink, result: AudioResult,
                        received: list[int], progress: Callable[[int], None] | None) -> None:
@@ -749,16 +754,6 @@ def _why(exc: Exception) -> str:
 def _is_audio(content_type: str | None) -> bool:
     kind = (content_type or "").split(";")[0].strip().lower()
     return kind.startswith("audio/") or kind == "application/octet-stream"
-
-
-def _read_capped(response: httpx.Response, cap: int) -> bytes:
-    """At most ``cap`` bytes of a reply (decompressed): enough for any error message."""
-    data = bytearray()
-    for chunk in response.iter_bytes():
-        data += chunk[: cap - len(data)]
-        if len(data) >= cap:
-            break
-    return bytes(data)
 
 
 def _filename(disposition: str | None) -> str | None:

@@ -141,3 +141,31 @@ def test_the_lyrics_command_on_bad_sidecars(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert "cannot read" in err and "Traceback" not in err
     assert not re.search(r"\.lrc|\.srt", " ".join(p.name for p in tmp_path.iterdir()))
+
+
+def test_the_lyrics_command_reads_standard_input_and_writes_to_standard_output(tmp_path: Path, monkeypatch,
+                                                                                capsys):
+    import io
+    import sys
+
+    data = _sidecar(tmp_path).read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["lyrics", "-", "--srt"]) == 0
+    assert capsys.readouterr().out.startswith("1\n00:00:00,000 --> 00:00:00,900\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["lyrics", "-", "-o", str(tmp_path / "from-stdin.lrc")]) == 0
+    assert "Walking" in (tmp_path / "from-stdin.lrc").read_text(encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["lyrics", "-", "--lrc", "--srt"]) == 2  # two formats, one standard output
+    assert "give --lrc or --srt" in capsys.readouterr().err
+
+
+def test_the_lyrics_command_reads_no_more_than_any_command(tmp_path: Path, monkeypatch, capsys):
+    from musicplan.cli import common
+
+    sidecar = _sidecar(tmp_path)
+    monkeypatch.setattr(common, "MAX_INPUT_BYTES", sidecar.stat().st_size - 1)
+    assert main(["lyrics", str(sidecar)]) == 2
+    assert "too large" in capsys.readouterr().err
+    assert not (tmp_path / "Neon.mp3.lrc").exists()
+

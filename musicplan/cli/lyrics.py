@@ -3,7 +3,9 @@
 The files go beside the audio and are named as its other files are
 (``Neon Nights.mp3`` → ``Neon Nights.mp3.json``, ``Neon Nights.mp3.lrc``), so
 that one audio's files sort together and never meet another format's (a
-player that looks for ``Neon Nights.lrc`` needs it renamed). Exit codes: 0
+player that looks for ``Neon Nights.lrc`` needs it renamed). A sidecar read
+from standard input (``-``) has no audio beside it: its lyrics go to standard
+output unless ``-o`` says where. Exit codes: 0
 written, 1 the sidecar has no usable timestamps or is not JSON, 2 a usage
 error, an unreadable sidecar or a file that exists (without ``--force``).
 """
@@ -16,12 +18,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from musicplan.base.files import exists
-from musicplan.cli.common import STDIN, Exit, emit
+from musicplan.cli.common import STDIN, Exit, Snippets, emit, read_text
 
 
 def register(sub: Any) -> None:
     lyrics = sub.add_parser("lyrics", help="lyrics on a timeline (LRC, SRT) from a render's AUDIO.json")
-    lyrics.add_argument("sidecar", metavar="AUDIO.json", help="the metadata render wrote beside the audio")
+    lyrics.add_argument("sidecar", metavar="AUDIO.json",
+                        help="the metadata render wrote beside the audio (- reads standard input)")
     lyrics.add_argument("--lrc", action="store_true", help="write enhanced LRC (the default)")
     lyrics.add_argument("--srt", action="store_true", help="write SRT subtitles")
     lyrics.add_argument("-o", "--output", metavar="FILE",
@@ -45,21 +48,24 @@ def audio_of(sidecar: Path, metadata: dict[str, Any]) -> Path:
 
 
 def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from musicplan.cli import report
     from musicplan.write.lyrics import from_reply, to_lrc, to_srt
 
     kinds = [kind for kind, wanted in (("lrc", args.lrc), ("srt", args.srt)) if wanted] or ["lrc"]
-    if args.output and len(kinds) > 1:
-        stderr.write("musicplan: -o takes one format: give --lrc or --srt, not both\n")
+    output = args.output or (STDIN if args.sidecar == STDIN else None)
+    if output and len(kinds) > 1:
+        said = "-o takes" if args.output else "standard input's lyrics go to standard output (or -o):"
+        stderr.write(f"musicplan: {said} one format: give --lrc or --srt, not both\n")
         return Exit.USAGE
-    sidecar = Path(args.sidecar)
-    try:
-        text = sidecar.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        stderr.write(f"musicplan: cannot read {sidecar}: {reason}\n")
+    one = read_text(args.sidecar, stderr)
+    if one is None:
         return Exit.USAGE
+    if one.text is None:
+        report.write_text(one.diagnostics, Snippets(one.inputs), stderr)
+        return Exit.USAGE
+    sidecar = Path(one.path)
     try:
-        metadata = json.loads(text)
+        metadata = json.loads(one.text)
     except json.JSONDecodeError as exc:
         stderr.write(f"{sidecar}:{exc.lineno}:{exc.colno}: error: not JSON: {exc.msg}\n"
                      "  = hint: give the AUDIO.json that `musicplan render` wrote\n")
@@ -81,14 +87,14 @@ def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     audio = audio_of(sidecar, metadata)
     song_metadata = metadata.get("song_metadata")
     title = song_metadata.get("title") if isinstance(song_metadata, dict) else None
-    outputs = {kind: (args.output or str(beside(audio, kind))) for kind in kinds}
+    outputs = {kind: (output or str(beside(audio, kind))) for kind in kinds}
     for target in outputs.values():
         if target != STDIN and exists(target) and not args.force:
             stderr.write(f"musicplan: {target} exists: nothing was written (use --force to replace it)\n")
             return Exit.USAGE
     for kind, target in outputs.items():
         content = to_lrc(lines, title if isinstance(title, str) else None) if kind == "lrc" else to_srt(lines)
-        code = emit(content, target, stdout, stderr, sources=[str(sidecar)])
+        code = emit(content, target, stdout, stderr, sources=[args.sidecar])
         if code != Exit.OK:
             return code
         if target != STDIN:

@@ -169,3 +169,12 @@ def test_the_lyrics_command_reads_no_more_than_any_command(tmp_path: Path, monke
     assert "too large" in capsys.readouterr().err
     assert not (tmp_path / "Neon.mp3.lrc").exists()
 
+
+
+def test_the_lyrics_command_writes_into_a_fifo_as_compile_does(tmp_path: Path):
+    from fifos import read_fifo
+
+    sidecar = _sidecar(tmp_path)
+    with read_fifo(tmp_path / "pipe") as got:
+        assert main(["lyrics", str(sidecar), "-o", str(tmp_path / "pipe")]) == 0
+    assert b"Walking" in got[0]

@@ -153,6 +153,27 @@ def test_bad_composition_plan_saves_the_suggestion_as_a_song(server, song, capsy
     assert "copyrighted" in capsys.readouterr().err
 
 
+def test_a_suggestion_goes_into_a_fifo_in_its_place_as_compile_writes_one(server, song):
+    from fifos import read_fifo
+
+    server.fail("bad_composition_plan")
+    with read_fifo(song.parent / "neon.suggested.song") as got:
+        assert render(server, str(song)) == 1
+    assert b"La la la" in got[0]
+
+
+def test_plan_writes_into_a_fifo_as_compile_does(server, tmp_path):
+    from fifos import read_fifo
+
+    with read_fifo(tmp_path / "pipe") as got:
+        assert main(["plan", "a calm song", "-o", str(tmp_path / "pipe"), "--base-url", server.url]) == 0
+    assert b"[Verse]" in got[0]
+    planned = tmp_path / "planned.song"
+    planned.write_text("kept\n", encoding="utf-8")
+    assert main(["plan", "a calm song", "-o", str(planned), "--base-url", server.url]) == 2
+    assert planned.read_text(encoding="utf-8") == "kept\n"  # a file is still kept unless --force
+
+
 def test_bad_prompt_saves_the_suggested_prompt(server, tmp_path):
     path = tmp_path / "p.song"
     path.write_text("prompt: a song like a famous band\nlength: 0:30\n", encoding="utf-8")

@@ -17,8 +17,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from musicplan.base.files import exists
-from musicplan.cli.common import STDIN, Exit, Snippets, emit, read_text
+from musicplan.cli.common import STDIN, Exit, Snippets, emit, kept_unless_forced, read_text
 
 
 def register(sub: Any) -> None:
@@ -88,10 +87,8 @@ def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     song_metadata = metadata.get("song_metadata")
     title = song_metadata.get("title") if isinstance(song_metadata, dict) else None
     outputs = {kind: (output or str(beside(audio, kind))) for kind in kinds}
-    for target in outputs.values():
-        if target != STDIN and exists(target) and not args.force:
-            stderr.write(f"musicplan: {target} exists: nothing was written (use --force to replace it)\n")
-            return Exit.USAGE
+    if any(kept_unless_forced(target, args.force, stderr) for target in outputs.values()):
+        return Exit.USAGE
     for kind, target in outputs.items():
         content = to_lrc(lines, title if isinstance(title, str) else None) if kind == "lrc" else to_srt(lines)
         code = emit(content, target, stdout, stderr, sources=[args.sidecar])

@@ -31,6 +31,7 @@ from musicplan.cli.common import (
     UsageError,
     config_options,
     emit,
+    kept_unless_forced,
     onto_input,
     positive_int,
     read_inputs,
@@ -255,8 +256,7 @@ def _save_suggestion(exc: Any, say: _Say, item: Input, body: dict[str, Any], for
         return
     folder = Path(item.path).parent if item.path != STDIN_NAME else Path(".")
     target = folder / f"{item.stem}.suggested.song"
-    if exists(target) and not force:
-        say(f"musicplan: {target} exists: the suggestion was not saved (use --force)")
+    if kept_unless_forced(str(target), force, say.stream):
         return
     write_atomic(target, "# Suggested by the Music API instead of the refused song.\n" + result.text)
     say(f"the API's suggestion is in {target}")
@@ -734,8 +734,7 @@ def cmd_plan(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if target is not None and args.source is not None and onto_input(target, [args.source]):
         say(f"musicplan: {target} would replace the input {args.source} itself: nothing was sent")
         return Exit.USAGE
-    if target is not None and exists(target) and not args.force:
-        say(f"musicplan: {target} exists: nothing was sent (use --force to replace it)")
+    if kept_unless_forced(args.output, args.force, stderr):
         return Exit.USAGE
     source_plan, model = None, args.model
     if args.source is not None:

@@ -12,7 +12,8 @@ context matters: an indented line continues a field, or is a lyric.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from collections.abc import Callable
+from functools import cached_property, partial
 from typing import Any
 
 from musicplan.base.diagnostics import Report, Span
@@ -55,20 +56,22 @@ _DURATION_KINDS = {
 }
 
 
+# Span's own constructor without its Python frame: a song makes one for every line and style.
+_span: Callable[[tuple[int, int, int, int]], Span] = partial(tuple.__new__, Span)
+
+
 def span_of(token: Token) -> Span:
     return Span(token.line, token.column, token.end_line, token.end_column)
 
 
-def _first_line(token: Token) -> str:
+def _first_line(text: str) -> str:
     """A line token's own line: without its line end and the blank lines it took along."""
-    return str(token).partition("\n")[0].rstrip("\r")
+    return text.partition("\n")[0].rstrip("\r")
 
 
-def _trimmed_span(token: Token) -> Span:
-    """The token's span without trailing whitespace (line tokens run to the end of the line)."""
-    trimmed = str(token).rstrip(_LINE_END)
-    line, column = token.line, token.column
-    return Span(line, column, line, column + len(trimmed))
+def _trimmed_span(text: str, line: int, column: int) -> Span:
+    """A token's span without trailing whitespace (line tokens run to the end of the line)."""
+    return Span(line, column, line, column + len(text.rstrip(_LINE_END)))
 
 
 def _unescape(raw: str, specials: str) -> str:
@@ -235,77 +238,69 @@ class LineMaker:
         return children[0]
 
     # ---- lines: each is one token, made into its model object as the parser
-    # shifts it (Lark calls a transformer's method named after a terminal)
-    def FIELDS(self, token: Token) -> list[Field]:
+    # shifts it. The table parser passes the token's text and where it starts
+    # (it makes no token object for a line); Lark passes a token, which
+    # ``TokenMaker`` below unpacks.
+    def FIELDS(self, text: str, line: int, column: int) -> list[Field]:
         """Fields one after the other: one token, a line each."""
-        line, column = token.line, token.column
         made = []
-        for number, text in enumerate(str(token).split("\n")[:-1], line):
-            if text.strip(_LINE_END):  # (else a blank line that a line end took along)
-                made.append(_field(text.rstrip("\r"), number, column))
+        for number, one in enumerate(text.split("\n")[:-1], line):
+            if one.strip(_LINE_END):  # (else a blank line that a line end took along)
+                made.append(_field(one.rstrip("\r"), number, column))
             column = 1  # the lines after the first start their line (an indented one is CONT_LINE)
         return made
 
-    def CONT_LINE(self, token: Token) -> Indented:
-        raw = _first_line(token)
+    def CONT_LINE(self, text: str, line: int, start: int) -> Indented:
+        raw = _first_line(text)
         stripped = raw.strip(_WS)
-        line, start = token.line, token.column
         column = start + (len(raw) - len(raw.lstrip(_WS)))
-        return Indented(stripped, Span(line, column, line, column + len(stripped)), column)
+        return Indented(stripped, _span((line, column, line, column + len(stripped))), column)
 
-    def COMMENT_LINE(self, token: Token) -> Comment | SetAside:
-        if isinstance(token, SetAsideToken):
-            return SetAside(token.word, span_of(token))
-        return Comment(str(token).rstrip(_LINE_END), _trimmed_span(token))
+    def COMMENT_LINE(self, text: str, line: int, column: int) -> Comment | SetAside:
+        return Comment(text.rstrip(_LINE_END), _trimmed_span(text, line, column))
 
-    def BLANK(self, token: Token) -> Blank:
-        return Blank(token.line)
+    def BLANK(self, text: str, line: int, column: int) -> Blank:
+        return Blank(line)
 
-    def STYLE_LINE(self, token: Token) -> StyleLine:
-        text = _first_line(token)
-        line, column = token.line, token.column
+    def STYLE_LINE(self, text: str, line: int, column: int) -> StyleLine:
+        text = _first_line(text)
         items = []
         for found in PARTS.items.finditer(text, 1):
             start = column + found.start()
             if found.lastgroup == "quoted":
                 items.append(StyleItem(unescape_quoted(found.group()[1:-1]),
-                                       Span(line, start, line, column + found.end()), True))
+                                       _span((line, start, line, column + found.end())), True))
             else:
                 item = found.group().rstrip(_WS)
-                items.append(StyleItem(item, Span(line, start, line, start + len(item)), False))
-        return StyleLine(text[0] == "+", items, Span(line, column, line, items[-1].span.end_column))
+                items.append(StyleItem(item, _span((line, start, line, start + len(item))), False))
+        return StyleLine(text[0] == "+", items, _span((line, column, line, items[-1].span.end_column)))
 
-    def HEADING_LINE(self, token: Token) -> Heading:
-        line, column = token.line, token.column
-        if isinstance(token, SetAsideToken) and token.name_unread:
-            return Heading(str(token), "", span_of(token), None, True, True)
-        found = PARTS.heading_line.match(_first_line(token))
+    def HEADING_LINE(self, text: str, line: int, column: int) -> Heading:
+        found = PARTS.heading_line.match(_first_line(text))
         assert found is not None  # the token is a HEADING_LINE, or a stand-in whose brackets close
         raw = found.group("name").rstrip(_WS)
         duration = None
         kind = found.lastgroup
         if kind != "name" and kind is not None:
             duration = Duration(found.group(kind), _DURATION_KINDS[kind],
-                                Span(line, column + found.start(kind), line, column + found.end(kind)))
-        name_span = Span(line, column, line, column + len(raw))
-        return Heading(raw[1:-1], unescape_name(raw[1:-1].strip(_WS)), name_span, duration,
-                       False, duration is None and isinstance(token, SetAsideToken))
+                                _span((line, column + found.start(kind), line, column + found.end(kind))))
+        name_span = _span((line, column, line, column + len(raw)))
+        return Heading(raw[1:-1], unescape_name(raw[1:-1].strip(_WS)), name_span, duration, False, False)
 
-    def LYRICS(self, token: Token) -> list[Lyric | LoneEscape]:
+    def LYRICS(self, text: str, line: int, column: int) -> list[Lyric | LoneEscape]:
         """Lyric lines one after the other: one token, a line each."""
-        line, column = token.line, token.column
         made = []
-        for number, text in enumerate(str(token).split("\n")[:-1], line):
-            text = text.rstrip(_LINE_END)
-            if text:  # (else a blank line that a line end took along)
-                made.append(lyric_of(text, Span(number, column, number, column + len(text)), column))
+        for number, one in enumerate(text.split("\n")[:-1], line):
+            one = one.rstrip(_LINE_END)
+            if one:  # (else a blank line that a line end took along)
+                made.append(lyric_of(one, _span((number, column, number, column + len(one))), column))
             column = 1
         return made
 
     # ---- directives
     def repeat(self, children: list[Token]) -> Repeat:
         keyword, name = children
-        name_span = _trimmed_span(name)
+        name_span = _trimmed_span(name, name.line, name.column)
         return Repeat(str(name).rstrip(_LINE_END), span_of(keyword).to(name_span), name_span)
 
     def source(self, children: list[Any]) -> Source:
@@ -332,6 +327,40 @@ class LineMaker:
         return children
 
 
+LINE_TERMINALS = ("FIELDS", "CONT_LINE", "COMMENT_LINE", "BLANK", "STYLE_LINE", "HEADING_LINE", "LYRICS")
+
+
+def _given_a_token(method: Callable[[LineMaker, str, int, int], Any]) -> Callable[[LineMaker, Token], Any]:
+    def made(self: LineMaker, token: Token) -> Any:
+        return method(self, str(token), token.line, token.column)
+
+    return made
+
+
+class TokenMaker(LineMaker):
+    """``LineMaker`` as Lark calls it: a line terminal's method is given the
+    token, which may be a stand-in that recovery fed in place of a line it set aside."""
+
+    def COMMENT_LINE(self, token: Token) -> Comment | SetAside:  # type: ignore[override]
+        if isinstance(token, SetAsideToken):
+            return SetAside(token.word, span_of(token))
+        return LineMaker.COMMENT_LINE(self, str(token), token.line, token.column)
+
+    def HEADING_LINE(self, token: Token) -> Heading:  # type: ignore[override]
+        if not isinstance(token, SetAsideToken):
+            return LineMaker.HEADING_LINE(self, str(token), token.line, token.column)
+        if token.name_unread:
+            return Heading(str(token), "", span_of(token), None, True, True)
+        made = LineMaker.HEADING_LINE(self, str(token), token.line, token.column)
+        made.duration_unread = made.duration is None  # what followed the name was set aside
+        return made
+
+
+for _name in LINE_TERMINALS:
+    if _name not in vars(TokenMaker):
+        setattr(TokenMaker, _name, _given_a_token(getattr(LineMaker, _name)))
+
+
 def lyric_of(stripped: str, span: Span, column: int) -> Lyric | LoneEscape:
     """A lyric from its stripped text: a backslash at the start takes the next character literally."""
     if not stripped.startswith("\\"):
@@ -346,14 +375,14 @@ def _field(text: str, line: int, column: int) -> Field:
     found = PARTS.field.match(text)
     assert found is not None  # the token is a FIELD_LINE
     raw_key = found.group(1).rstrip(_WS)
-    key_span = Span(line, column, line, column + len(raw_key))
+    key_span = _span((line, column, line, column + len(raw_key)))
     value = text[found.end():].rstrip(_WS)
     if value:
         start = column + found.end()
-        value_span = Span(line, start, line, start + len(value))
+        value_span = _span((line, start, line, start + len(value)))
     else:
         end = column + found.end(1) + 1  # just past the colon
-        value_span = Span(line, end, line, end)
+        value_span = _span((line, end, line, end))
     return Field(raw_key.lower(), raw_key, value, key_span, value_span)
 
 

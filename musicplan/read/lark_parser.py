@@ -24,7 +24,7 @@ def grammar_path() -> Path:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    from musicplan.read.build import LineMaker
+    from musicplan.read.build import TokenMaker
 
     text = grammar_path().read_text(encoding="utf-8")
     # LALR with the contextual lexer: each line start knows whether a field or
@@ -38,7 +38,7 @@ def parser() -> Lark:
         start=["start", "duration_value", "line_parts"],
         cache=True,
         maybe_placeholders=False,
-        transformer=LineMaker(),
+        transformer=TokenMaker(),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from musicplan.read import song_tables
 
 _END = "$END"
+_GROW, _ONE = 1, 2
 
 
 class Token(str):
@@ -53,12 +54,17 @@ class _Automaton:
                     for names in song_tables.SCANNERS]
         self.scan = [scanners[scanner] for scanner, _ in song_tables.STATES]
         self.actions = [actions for _, actions in song_tables.STATES]
-        self.rules = song_tables.RULES
+        # A rule's children kept as the common shapes are handled without the
+        # general loop: a repetition growing by one, or a rule of one child.
+        self.rules: list[tuple[str, int, Any, str | None]] = [
+            (origin, length, _GROW if keep == ((0, True), (1, False)) and length == 2 else
+             _ONE if keep == ((0, False),) and length == 1 else keep, method)
+            for origin, length, keep, method in song_tables.RULES]
         self.ignore = frozenset(song_tables.IGNORE)
 
 
 _automaton: _Automaton | None = None
-_methods: dict[type, dict[str, Any]] = {}
+_methods: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
 def automaton() -> _Automaton:
@@ -70,10 +76,11 @@ def automaton() -> _Automaton:
 
 def _made_by(maker: Any) -> dict[str, Any]:
     """The maker's methods by the terminal or rule they make (Lark finds them by name too)."""
-    kind = type(maker)
-    if kind not in _methods:
-        _methods[kind] = {name: getattr(kind, name) for name in dir(kind) if not name.startswith("_")}
-    return {name: method.__get__(maker) for name, method in _methods[kind].items()}
+    if id(maker) not in _methods:
+        _methods.clear()  # (one maker at a time in practice: keep no others alive)
+        _methods[id(maker)] = (maker, {name: getattr(maker, name) for name in dir(type(maker))
+                                       if not name.startswith("_")})
+    return _methods[id(maker)][1]
 
 
 def parse(text: str, start: str, maker: Any) -> Any | None:
@@ -91,20 +98,16 @@ def parse(text: str, start: str, maker: Any) -> Any | None:
             found = scan[states[-1]](text, pos)
             if found is None:
                 return None
-            kind = found.lastgroup
-            end = found.end()
+            kind = found.lastgroup or ""  # (every alternative is a named group)
             value = found.group()
-            end_line, end_start = line, line_start
+            token_pos, token_line, token_column = pos, line, pos - line_start + 1
+            pos = found.end()
             if "\n" in value:
-                end_line, end_start = line + value.count("\n"), pos + value.rindex("\n") + 1
+                line, line_start = line + value.count("\n"), token_pos + value.rindex("\n") + 1
             if kind in ignore:
-                pos, line, line_start = end, end_line, end_start
                 continue
-            assert kind is not None
-            token: Any = Token(kind, value, pos, line, pos - line_start + 1, end_line, end - end_start + 1, end)
-            pos, line, line_start = end, end_line, end_start
         else:
-            kind, token = _END, None
+            kind = _END
         while True:
             action = actions[states[-1]].get(kind)
             if action is None:
@@ -112,21 +115,34 @@ def parse(text: str, start: str, maker: Any) -> Any | None:
             if action >= 0:  # shift
                 states.append(action)
                 make = made_by.get(kind)
-                values.append(make(token) if make is not None else token)
+                if make is not None:  # a line, made into its model object
+                    values.append(make(value, token_line, token_column))
+                else:  # a word of a directive, or a duration: a token for the rule that takes it
+                    values.append(Token(kind, value, token_pos, token_line, token_column,
+                                        line, pos - line_start + 1, pos))
                 break
             origin, length, keep, method = rules[~action]
-            if length:
-                taken = values[-length:]
-                del states[-length:]
-                del values[-length:]
-            children: list[Any] = []
-            for index, splice in keep:
-                if not splice:
-                    children.append(taken[index])
-                elif children:
-                    children += taken[index]
-                else:  # an inlined rule's list, taken over whole: a long repetition costs no copies
-                    children = taken[index]
+            children: list[Any]
+            if keep is _GROW:  # the list so far takes the new child (no copy: a long song costs no more per line)
+                children = values[-2]
+                children.append(values.pop())
+                del values[-1], states[-2:]
+            elif keep is _ONE:
+                children = [values.pop()]
+                del states[-1]
+            else:
+                taken = values[len(values) - length:]
+                if length:
+                    del states[-length:]
+                    del values[-length:]
+                children = []
+                for index, splice in keep:
+                    if not splice:
+                        children.append(taken[index])
+                    elif children:
+                        children += taken[index]
+                    else:  # an inlined rule's list, taken over whole
+                        children = taken[index]
             goto = actions[states[-1]].get(origin)
             if goto is None:  # cannot happen with tables Lark made; answer as for a mistake
                 return None

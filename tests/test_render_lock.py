@@ -102,3 +102,31 @@ def test_processes_on_one_folder_do_not_lose_each_others_songs(tmp_path: Path):
     songs = RenderLock(tmp_path).read()
     assert len(songs) == 45 and songs["s214.song"]["song_id"] == "214"
     assert not list(tmp_path.glob(".*.tmp"))  # every atomic write finished or cleaned up
+
+
+def test_a_run_reads_each_folders_lock_once_before_sending(tmp_path: Path, monkeypatch):
+    from musicplan.cli import main
+    from musicplan.remote import lock as lock_module
+    from musicplan.remote.server import MusicTestServer
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        for number in range(3):
+            (tmp_path / folder / f"s{number}.song").write_text(
+                f"title: {folder} {number}\nmodel: music_v1\n[Verse] 0:10\nla la {number}\n", encoding="utf-8")
+    monkeypatch.setenv("ELEVENLABS_API_KEY", "test-key")
+    with MusicTestServer() as server:
+        assert main(["render", str(tmp_path), "--base-url", server.url, "-j", "1"]) == 0
+        parsed: list[Path] = []
+        real = lock_module._parse
+        monkeypatch.setattr(lock_module, "_parse", lambda path, text: parsed.append(path) or real(path, text))
+        billed = len(server.billed)
+        assert main(["render", str(tmp_path), "--base-url", server.url]) == 0  # all six unchanged
+        assert len(server.billed) == billed
+        assert sorted(parsed) == [tmp_path / "a" / LOCK_NAME, tmp_path / "b" / LOCK_NAME]
+        parsed.clear()
+        (tmp_path / "a" / "s0.song").write_text("title: a 0\nmodel: music_v1\n[Verse] 0:12\nla\n", encoding="utf-8")
+        assert main(["render", str(tmp_path), "--base-url", server.url]) == 0
+        # Once each before sending, and once more for the one song recorded (under the file lock).
+        assert sorted(parsed) == [tmp_path / "a" / LOCK_NAME, tmp_path / "a" / LOCK_NAME, tmp_path / "b" / LOCK_NAME]
+    assert len(json.loads((tmp_path / "a" / LOCK_NAME).read_text(encoding="utf-8"))["songs"]) == 3

@@ -408,6 +408,7 @@ def _prepare(args: argparse.Namespace, inputs: Any, say: _Say, stderr: TextIO) -
 
     lines = Snippets(inputs)
     locks: dict[Path, Any] = {}
+    recorded: dict[Path, dict[str, Any]] = {}  # each folder's lock, read once: what decides each song
     targets: dict[Path, str] = {}
     jobs: list[_Job] = []
     for item in inputs.items:
@@ -440,7 +441,7 @@ def _prepare(args: argparse.Namespace, inputs: Any, say: _Say, stderr: TextIO) -
             if folder not in locks:
                 try:
                     locks[folder] = RenderLock(folder)
-                    locks[folder].read()
+                    recorded[folder] = locks[folder].read()
                 except LockError as exc:
                     locks[folder] = exc
                     say(f"{exc}\n  = hint: {exc.hint}")
@@ -450,10 +451,10 @@ def _prepare(args: argparse.Namespace, inputs: Any, say: _Say, stderr: TextIO) -
                 continue
             job.lock = locks[folder]
             if not args.force:
-                job.unchanged = job.lock.unchanged(item.path, job.request_sha256)
+                job.unchanged = job.lock.unchanged(item.path, job.request_sha256, recorded[folder])
                 if job.unchanged is not None:
                     continue
-            last = job.lock.entry(item.path)
+            last = job.lock.entry(item.path, recorded[folder])
             job.replace = args.force or (last is not None and _same(job.lock.audio_path(last), job.target))
         else:
             job.replace = args.force

@@ -117,13 +117,16 @@ class RenderLock:
             raise LockError(self.path, f"cannot be read: {exc.strerror or exc}", "check its permissions") from None
         return _parse(self.path, text)
 
-    def entry(self, song: str | Path) -> Entry | None:
-        return self.read().get(self.key(song))
+    def entry(self, song: str | Path, songs: Mapping[str, Entry] | None = None) -> Entry | None:
+        """The song's record in ``songs`` (what ``read`` gave: a run reads the lock once
+        to decide what to send), or in the lock as it is now."""
+        return (self.read() if songs is None else songs).get(self.key(song))
 
-    def unchanged(self, song: str | Path, request_sha256: str) -> Entry | None:
-        """The song's entry when the same request was rendered and its audio is still
-        there, whole (the recorded sha256); otherwise None."""
-        entry = self.entry(song)
+    def unchanged(self, song: str | Path, request_sha256: str,
+                  songs: Mapping[str, Entry] | None = None) -> Entry | None:
+        """The song's entry (in ``songs``, as for ``entry``) when the same request was
+        rendered and its audio is still there, whole (the recorded sha256); otherwise None."""
+        entry = self.entry(song, songs)
         if entry is None or entry.get("request_sha256") != request_sha256:
             return None
         audio = self.audio_path(entry)

@@ -143,3 +143,20 @@ def test_decompile_command(tmp_path, capsys):
 ])
 def test_json_shape_errors(value, code):
     assert code in [d.code for d in decompile_text(value).diagnostics]
+
+
+def test_decompile_and_import_wrap_style_lines_at_the_one_width(monkeypatch):
+    from musicplan.importers.to_song import import_text
+    from musicplan.write import text
+
+    monkeypatch.setattr(text, "STYLE_LINE_WIDTH", 40)
+    styles = [f"style number {n}" for n in range(8)]
+    plan = {"positive_global_styles": styles, "negative_global_styles": [],
+            "sections": [{"section_name": "Verse", "positive_local_styles": [], "negative_local_styles": [],
+                          "duration_ms": 10_000, "lines": ["la la"]}]}
+    decompiled = decompile_text(json.dumps({"composition_plan": plan, "model_id": "music_v1"}))
+    imported = import_text("Style: " + ", ".join(styles) + "\n\n[Verse]\nla la\n", "x.txt")
+    for song in (decompiled.text, imported.text):
+        assert song is not None
+        lines = [line for line in song.splitlines() if line.startswith("+ ")]
+        assert len(lines) > 1 and all(len(line) <= 40 for line in lines), lines

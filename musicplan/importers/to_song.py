@@ -31,13 +31,12 @@ from musicplan.spec.limits import (
     SONG_MS_MIN,
     STYLES_PER_LIST_MAX,
 )
-from musicplan.write.text import heading_name, lyric_text, style_item
+from musicplan.write.text import heading_name, lyric_text, style_item, style_rows
 
 DEFAULT_MODEL = RECOMMENDED_MODEL
 DEFAULT_LENGTH_MS = 180_000
 # A chunk's text (label and lines) may hold 6000 characters; leave the label room.
 CHUNK_TEXT_BUDGET = 5_800
-STYLE_LINE_WIDTH = 100
 READERS = {"suno": suno.read, "chordpro": chordpro.read, "text": plain.read}
 KIND_NAMES = {"suno": "a Suno-style sheet", "chordpro": "a ChordPro file", "text": "plain lyrics"}
 
@@ -333,16 +332,7 @@ def _lyric(text: str) -> str:
 
 
 def _style_lines(sign: str, items: list[str]) -> list[str]:
-    lines: list[str] = []
-    current: list[str] = []
-    for item in (style_item(item) for item in items):
-        if current and len(sign) + 1 + len(", ".join(current + [item])) > STYLE_LINE_WIDTH:
-            lines.append(f"{sign} " + ", ".join(current))
-            current = []
-        current.append(item)
-    if current:
-        lines.append(f"{sign} " + ", ".join(current))
-    return lines
+    return [f"{sign} " + ", ".join(row) for row in style_rows([style_item(item) for item in items])]
 
 
 def _capped(items: list[str], room: int, where: str, line: int, report: Report) -> list[str]:

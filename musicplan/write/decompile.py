@@ -18,12 +18,11 @@ from musicplan.read.source import from_text
 from musicplan.read.written import Blank, Field, Heading, Line, Lyric, SongModel, Source, StyleItem, StyleLine
 from musicplan.spec import limits
 from musicplan.spec.vocabulary import FIELDS
-from musicplan.write.text import WS, print_song, style_item
+from musicplan.write.text import WS, print_song, style_item, style_rows
 
 _BREAKS = re.compile(r"\r\n|\r|\n")
 _SONG_ID = re.compile(r"[^ \t\r\n,]+")
 _FIELD_ORDER = {key: index for index, key in enumerate(FIELDS)}
-STYLE_LINE_WIDTH = 100
 
 
 @dataclass
@@ -176,23 +175,16 @@ def _canonical_header(song: SongModel, model: str) -> None:
 
 
 def _wrapped(lines: list[Line]) -> list[Line]:
-    """Style lines longer than about STYLE_LINE_WIDTH characters, split over several
+    """Style lines too long for one line (``text.style_rows``), split over several
     lines of the same sign (they add up in order, so the song means the same)."""
     out: list[Line] = []
     for line in lines:
         if not isinstance(line, StyleLine):
             out.append(line)
             continue
-        width, current = 1, list[StyleItem]()  # the sign
-        for item in line.items:
-            size = len(style_item(item.text)) + (2 if current else 1)  # ", " or the space after the sign
-            if current and width + size > STYLE_LINE_WIDTH:
-                out.append(StyleLine(line.positive, current, line.span))
-                width, current = 1, []
-                size = len(style_item(item.text)) + 1
-            current.append(item)
-            width += size
-        out.append(StyleLine(line.positive, current, line.span))
+        items = iter(line.items)
+        for row in style_rows([style_item(item.text) for item in line.items]) or [[]]:
+            out.append(StyleLine(line.positive, [next(items) for _ in row], line.span))
     return out
 
 

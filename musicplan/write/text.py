@@ -67,6 +67,24 @@ def style_item(text: str) -> str:
     return '"' + _escape_backslashes(text, '"\\') + '"'
 
 
+# What decompile and import write on one style line at most (a longer one is split
+# over lines of the same sign, which add up in order); fmt keeps lines as written.
+STYLE_LINE_WIDTH = 100
+
+
+def style_rows(items: list[str]) -> list[list[str]]:
+    """Style items (as ``style_item`` prints them) in rows of one line each, a line
+    being its sign, a space and the items with ", " between them: at most
+    ``STYLE_LINE_WIDTH`` characters unless one item alone is longer."""
+    rows: list[list[str]] = []
+    for item in items:
+        if rows and 2 + len(", ".join(rows[-1] + [item])) <= STYLE_LINE_WIDTH:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return rows
+
+
 # ---- lines
 
 def duration_text(duration: Duration, clock: bool) -> str:

@@ -239,3 +239,12 @@ def test_a_model_id_of_the_wrong_type_is_one_error_not_two():
         body = ('{"model_id": ' + model + ', "composition_plan": {"chunks": [{"text": "[A]", "duration_ms": 5000, '
                 '"positive_styles": ["x"]}]}}')
         assert [d.code for d in musicplan.check(body, "x.json")] == ["E500"], model
+
+
+def test_a_set_aside_heading_hides_only_a_repeat_of_a_name_it_may_have_had():
+    # `Verse 1` is inside `[Verse 10 0:10`, but no heading could have been called that.
+    assert errors("[Verse 10 0:10\nla\n[B]\n@repeat Verse 1\n") == [("E104", 1, 1), ("E409", 4, 9)]
+    for name in ("erse", "Verse  10", "Verse 10 0"):  # a part, spaces it was not written with, half a word
+        assert errors(f"[Verse 10 0:10\nla\n[B]\n@repeat {name}\n") == [("E104", 1, 1), ("E409", 4, 9)], name
+    for name in ("Verse", "Verse 10", "Verse 10 0:10"):
+        assert errors(f"[Verse 10 0:10\nla\n[B]\n@repeat {name}\n") == [("E104", 1, 1)], name

@@ -69,6 +69,7 @@ class Settings(Record):
     # Fields written but not read (a line set aside, a value already reported):
     # what depends on them is not reported again.
     unread: set[str] = Factory(set)
+    unread_headings: list[str] = Factory(list)  # headings set aside, as written: see ``_may_be_called``
 
     @property
     def chunked(self) -> bool:
@@ -495,7 +496,7 @@ def _resolve_sections(song: SongModel, settings: Settings, positive: list[StyleI
         made = _resolve(section, latest, settings, before, report)
         resolved.append(made)
         if section.heading.name_unread:  # `@repeat` of what it may have been called is not reported
-            settings.unread.add("[" + section.heading.raw_name)
+            settings.unread_headings.append(section.heading.raw_name)
         latest[section.name] = made
     _check_total(resolved, report)
     return resolved
@@ -518,6 +519,13 @@ def _once(found: list, name: str, report: Report) -> list:
         report.error("E411", extra.span, f"`{name}` is given twice in this section",
                      f"a section takes at most one `{name}`: keep one")
     return found[:1]
+
+
+def _may_be_called(raw: str, name: str) -> bool:
+    """Whether a heading set aside as ``raw`` (its line) may have been called ``name``:
+    what follows its ``[`` up to a space or the line's end (where the name ended is unknown)."""
+    text = raw[1:].lstrip(" \t") if raw.startswith("[") else raw
+    return bool(name) and text.startswith(name) and text[len(name):len(name) + 1] in ("", " ", "\t")
 
 
 def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
@@ -561,7 +569,7 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     if repeats:
         repeat = repeats[0]
         target = latest.get(repeat.name)
-        if target is None and not any(word.startswith("[") and repeat.name in word for word in settings.unread):
+        if target is None and not any(_may_be_called(raw, repeat.name) for raw in settings.unread_headings):
             names = list(latest)  # (else it may be a heading that was set aside)
             # Only a difference of case is certain: `Verse 1` or `Verse 2` is not.
             same = {name for name in names if name.casefold() == repeat.name.casefold()}

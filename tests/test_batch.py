@@ -36,8 +36,8 @@ class Account:
         with self.lock:
             self.now -= 1
         if song in self.fail:
-            return Outcome(4, f"{song} failed", maximum=self.header)
-        return Outcome(0, f"{song} done", maximum=self.header)
+            return Outcome(4, maximum=self.header)
+        return Outcome(0, maximum=self.header)
 
 
 SONGS = [f"s{i}" for i in range(7)]
@@ -81,7 +81,7 @@ def test_a_song_the_account_never_takes_waits_then_gives_up_after_its_tries():
 
     def refuse(song: str) -> Outcome:
         sent.append(time.monotonic())
-        return Outcome(6, "busy", busy=True, wait=0.1)
+        return Outcome(6, busy=True, wait=0.1)
 
     given_up: list[str] = []
     batch = run(["x"], refuse, jobs=2, busy=lambda song, outcome, others: told.append(others),
@@ -133,7 +133,7 @@ def test_ctrl_c_stops_the_queue_and_lets_the_songs_in_flight_clean_up():
         worked.append(song)
         _thread.interrupt_main()  # Ctrl-C while this song is in flight
         told.wait(60)  # the download in flight ends when on_interrupt closes it (generous: a loaded machine)
-        return Outcome(130, "interrupted")
+        return Outcome(130)
 
     batch = run(["a", "b", "c"], work, jobs=1, on_interrupt=told.set)
     assert batch.interrupted and worked == ["a"]

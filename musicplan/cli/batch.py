@@ -39,12 +39,10 @@ class Outcome:
     ``room`` is whether the reply's headers said the account had a free slot."""
 
     code: int
-    line: str = ""
     busy: bool = False
     wait: float = 1.0  # for a refusal: seconds to wait when nothing of ours is in flight
     maximum: int | None = None  # the reply's maximum-concurrent-requests
     room: bool = False
-    sent: bool = True  # False: decided before anything was sent (unchanged, or a problem found first)
     error: Any = None  # for a refusal: the exception, to be told when the song is given up
 
 

@@ -573,7 +573,7 @@ def _render_one(args: argparse.Namespace, key: str, job: _Job, progress: Any, cl
         out = AtomicFile(job.target, force=job.replace, keep_partial=args.keep_partial)
     except OSError as exc:
         song.finish(f"musicplan: cannot write {job.target}: {exc.strerror or exc}: nothing was sent")
-        return batch.Outcome(Exit.USAGE, sent=False)
+        return batch.Outcome(Exit.USAGE)
     writer = AudioWriter(out.handle, job.output_format, raw=args.raw, write=out.write)
     client = _client(args, key, retry_busy=False, on_retry=song.retrying)
     with guard:

@@ -44,12 +44,23 @@ def test_the_readme_examples_of_the_text_functions_hold():
         assert repr(eval(call, {"musicplan": musicplan})) == expected  # noqa: S307 - the README's own code
 
 
-def test_the_readme_pins_the_pre_commit_hooks_to_this_version():
-    rev = re.search(r"^\s+rev: (\S+)", README, flags=re.M)
-    assert rev is not None and rev.group(1) == f"v{musicplan.__version__}"
-    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    for hook in re.findall(r"- id: (musicplan-[\w-]+)", README):
-        assert f"- id: {hook}\n" in hooks
+def test_the_readme_pre_commit_config_works_as_copied():
+    """Every config the README's pre-commit section shows is `repo: local` (it works from a
+    clone, with nothing to pin): no URL or `rev:` naming what this repository does not have,
+    and each hook is the packaged one of its id, run as it is."""
+    import yaml
+
+    section = README.split("\n## pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    packaged = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    shown = set()
+    for block in blocks:
+        for repo in yaml.safe_load(block)["repos"]:
+            assert repo["repo"] == "local" and "rev" not in repo, repo
+            for hook in repo["hooks"]:
+                assert hook["entry"] == packaged[hook["id"]]["entry"] and hook["language"] == "system", hook
+                shown.add(hook["id"])
+    assert shown == set(packaged)
 
 
 @pytest.mark.slow

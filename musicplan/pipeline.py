@@ -13,8 +13,6 @@ here, so what one of them reports every other reports too.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from musicplan.analyse.lints import lint
 from musicplan.analyse.misread import misreadings
@@ -59,17 +57,19 @@ class Checked(Record):
         return self.analysis is not None and not any(d.is_error for d in self.diagnostics)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    # The pipeline makes many small objects and no cycles of its own; Python's
-    # cycle collector would walk them again and again (on a large song, more
-    # often the larger it is). It runs as usual once the song is built.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+class collector_paused:  # noqa: N801 - used as the function it was
+    """``with collector_paused():`` the pipeline makes many small objects and no
+    cycles of its own; Python's cycle collector would walk them again and again
+    (on a large song, more often the larger it is). It runs as usual after."""
+
+    __slots__ = ("was_enabled",)
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *_: object) -> None:
+        if self.was_enabled:
             gc.enable()
 
 

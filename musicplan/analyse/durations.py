@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from musicplan.analyse.values import digits_ok
-from musicplan.base.diagnostics import Report
+from musicplan.analyse.values import MAX_DIGITS, digits_ok
+from musicplan.base.diagnostics import Report, Span
 from musicplan.base.record import Record
 from musicplan.read import repairs
 from musicplan.read.written import Duration
@@ -101,28 +101,40 @@ def _clock_fix(minutes: str, seconds: str, frac: str | None) -> str:
     return f"{total // 60}:{total % 60:02d}" + (f".{frac}" if frac else "")
 
 
+def _too_precise(frac: str | None, text: str, span: Span, report: Report) -> bool:
+    if frac and len(frac) > MAX_DECIMALS:
+        report.error("E303", span, f"`{text}` has more than {MAX_DECIMALS} decimals",
+                     "durations are counted in whole milliseconds: use at most 3 decimals")
+        return True
+    return False
+
+
+def _bars_ms(whole: str, frac: str | None, tempo: Tempo) -> int:
+    """``whole.frac`` bars in milliseconds, rounded half up: ``bar_ms`` worked out
+    in whole numbers (a bar's Fractions cost more than the rest of a section)."""
+    bpm = tempo.bpm
+    assert bpm is not None
+    beats, unit = tempo.meter
+    beat = tempo.beat
+    if beat is not None:  # the counted note, as counted_note says
+        note_top, note_bottom = beat.numerator, beat.denominator
+    else:
+        note_top, note_bottom = (3 if beats > 3 and beats % 3 == 0 else 1), unit
+    frac = (frac or "").rstrip("0")
+    # bars * bar_ms = w / 10**k * (beats / unit) / note * 60_000 / bpm
+    top = int(whole + frac) * beats * note_bottom * 60_000 * bpm.denominator
+    bottom = 10 ** len(frac) * unit * note_top * bpm.numerator
+    return (2 * top + bottom) // (2 * bottom)
+
+
 def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = False) -> int | None:
     """The duration in milliseconds, or None after reporting why it has none."""
-    text, span = duration.text, duration.span
-    kind = duration.kind
-
-    def too_precise(frac: str | None) -> bool:
-        if frac and len(frac) > MAX_DECIMALS:
-            report.error("E303", span, f"`{text}` has more than {MAX_DECIMALS} decimals",
-                         "durations are counted in whole milliseconds: use at most 3 decimals")
-            return True
-        return False
-
-    if not digits_ok(text):
+    text, span, kind = duration.text, duration.span, duration.kind
+    if len(text) > MAX_DIGITS and not digits_ok(text):
         report.error("E308", span, f"`{text}` is far longer than any song",
                      "a section lasts 0:03 to 2:00 and a song at most 10:00")
         return None
-    if kind == "number":
-        seconds, clock = bare_number_readings(text)
-        report.error("E302", span, f"`{text}` has no unit",
-                     f"write `{seconds}` for seconds or `{clock}` for minutes and seconds")
-        return None
-    value: Fraction | int
+    value: int
     if kind == "clock":
         match = _CLOCK.fullmatch(text)
         assert match
@@ -131,23 +143,28 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
             report.error("E301", span, f"`{text}`: the seconds of `M:SS` run from 00 to 59",
                          _clock_hint(minutes, seconds), repairs.replace(span, _clock_fix(minutes, seconds, frac)))
             return None
-        if too_precise(frac):
+        if frac and _too_precise(frac, text, span, report):
             return None
         value = _whole_ms(int(minutes), seconds, frac)
     elif kind == "seconds":
         whole, _, frac = text[:-1].partition(".")
-        if too_precise(frac):
+        if frac and _too_precise(frac, text, span, report):
             return None
         value = _whole_ms(0, whole, frac)
     elif kind == "millis":
         value = int(text[:-2])
+    elif kind == "number":
+        seconds, clock = bare_number_readings(text)
+        report.error("E302", span, f"`{text}` has no unit",
+                     f"write `{seconds}` for seconds or `{clock}` for minutes and seconds")
+        return None
     elif kind == "minutes":
         value = int(text[:-1]) * 60_000
     elif kind == "minsec":
         match = _MINSEC.fullmatch(text)
         assert match
         minutes, whole, frac = match.groups()
-        if too_precise(frac):
+        if frac and _too_precise(frac, text, span, report):
             return None
         value = _whole_ms(int(minutes), whole, frac)
     else:  # bars
@@ -157,15 +174,14 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
             return None
         if tempo.unreadable:
             return None  # the field that would time it is reported already
-        bar_ms = tempo.bar_ms
-        if bar_ms is None:
+        if tempo.bpm is None:
             report.error("E305", span, f"`{text}` needs a tempo: set `bpm` in the header",
                          "add a field such as `bpm: 120` before the first heading, "
                          "or give the duration in time, e.g. 0:16")
             return None
         match = _BARS.fullmatch(text)
         assert match
-        value = round_half_up(_decimal(match.group(1), match.group(2)) * bar_ms)
+        value = _bars_ms(match.group(1), match.group(2), tempo)
     if value < 0 and in_range:  # only JSON writes a negative time
         report.error("E309", span, f"a range cannot start or end before 0:00 (`{value}` ms)",
                      "times in a song run from 0:00: `start_ms` and `end_ms` are 0 or more")
@@ -174,4 +190,4 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
         report.error("E308", span, f"`{text}` is far longer than any song",
                      "a section lasts 0:03 to 2:00 and a song at most 10:00")
         return None
-    return int(value)
+    return value

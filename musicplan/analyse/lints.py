@@ -9,15 +9,27 @@ by ``--ignore W101`` (see ``silencing``).
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 from math import ceil, floor
-from statistics import median
+from typing import TYPE_CHECKING
 
 from musicplan.analyse.durations import Tempo, format_clock, round_half_up
 from musicplan.analyse.rules import Analysis, Resolved
 from musicplan.base.diagnostics import Edit, Report
-from musicplan.read.written import SetAside, StyleItem
+from musicplan.read.written import (
+    Adherence,
+    Condition,
+    Lyric,
+    Repeat,
+    SetAside,
+    Source,
+    StyleItem,
+    StyleLine,
+    UnknownDirective,
+)
 from musicplan.spec import limits
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 WORDS_PER_SECOND_MAX = 4.0  # fast pop verses run near 3; past 4 words blur (rap aside)
 SHORT_SECTION_RATIO = 0.25
@@ -32,17 +44,13 @@ _STYLE_BPM = re.compile(r"\b(\d+(?:\.\d+)?)\s*bpm\b", re.I)
 _BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")  # letters past Latin Extended-B are another script
 
 
-def _words(text: str) -> int:
-    return len(text.split())  # sung words are what spaces separate
-
-
 def lint(analysis: Analysis, report: Report, enable: frozenset[str] = frozenset()) -> None:
     """Report the lints; those off by default only when ``enable`` names them."""
     if analysis.is_prompt:
         return
     tempo = analysis.settings.tempo
-    durations = [r.duration_ms for r in analysis.sections if r.duration_ms]
     short, bars = "W104" in enable, "W105" in enable
+    durations = [r.duration_ms for r in analysis.sections if r.duration_ms] if short else []
     global_cause = _no_voice(analysis.positive, analysis.negative)
     for resolved in analysis.sections:
         _density(resolved, report)
@@ -58,7 +66,9 @@ def lint(analysis: Analysis, report: Report, enable: frozenset[str] = frozenset(
 def _density(resolved: Resolved, report: Report) -> None:
     if not resolved.duration_ms or not resolved.lines:
         return
-    words = sum(_words(lyric.text) for lyric in resolved.lines)
+    words = 0
+    for lyric in resolved.lines:
+        words += len(lyric.text.split())  # sung words are what spaces separate
     rate = words / (resolved.duration_ms / 1000)
     if rate > WORDS_PER_SECOND_MAX:
         seconds = resolved.duration_ms / 1000
@@ -93,10 +103,14 @@ def _instrumental(global_cause: tuple[str, StyleItem] | None, resolved: Resolved
                    "remove the lyrics, or the style that asks for no vocals")
 
 
+_CONTENT = (StyleLine, Lyric, Repeat, Source, Adherence, Condition, UnknownDirective)
+
+
 def _empty(resolved: Resolved, report: Report) -> None:
     section = resolved.section
-    if section.styles or section.lyrics or section.directives:
-        return
+    for line in section.lines:
+        if isinstance(line, _CONTENT):
+            return  # styles, lyrics or a directive
     if section.heading.name_unread or section.of(SetAside):
         return  # its content may be the line that was set aside
     report.warning("W103", section.heading.span,
@@ -107,6 +121,8 @@ def _empty(resolved: Resolved, report: Report) -> None:
 def _short(resolved: Resolved, durations: list[int], report: Report) -> None:
     if len(durations) < 3 or not resolved.duration_ms:
         return
+    from statistics import median  # W104 is off by default: not imported on every run
+
     typical = median(durations)
     if resolved.duration_ms < typical * SHORT_SECTION_RATIO:
         report.warning("W104", resolved.section.heading.span,
@@ -141,19 +157,16 @@ def _whole_bars_hint(bars: Fraction, bar_ms: Fraction) -> str:
             "so the section ends on a bar line")
 
 
-def _all_styles(analysis: Analysis):
-    yield from ((item, True) for item in analysis.positive)
-    yield from ((item, False) for item in analysis.negative)
+def _all_styles(analysis: Analysis) -> list[tuple[StyleItem, bool]]:
+    found = [(item, True) for item in analysis.positive] + [(item, False) for item in analysis.negative]
     seen: set[int] = set()
     for resolved in analysis.sections:
-        for item in resolved.positive:
-            if id(item) not in seen:
-                seen.add(id(item))
-                yield item, True
-        for item in resolved.negative:
-            if id(item) not in seen:
-                seen.add(id(item))
-                yield item, False
+        for items, positive in ((resolved.positive, True), (resolved.negative, False)):
+            for item in items:
+                if id(item) not in seen:
+                    seen.add(id(item))
+                    found.append((item, positive))
+    return found
 
 
 def _styles(analysis: Analysis, report: Report) -> None:
@@ -172,6 +185,8 @@ def _styles(analysis: Analysis, report: Report) -> None:
                 report.warning("W107", item.span,
                                f"style `{text}` says {match.group(1)} bpm but the song's `bpm` is {float(bpm):g}",
                                "make them agree: bars are timed by `bpm`, the music by the style")
+        if text.isascii():
+            continue  # ASCII is all Latin
         if _BEYOND_LATIN.search(text) and any(ch.isalpha() for ch in _BEYOND_LATIN.findall(text)):
             report.warning("W108", item.span, f"style `{text}` is not in English",
                            "the API reads styles best in English (lyrics may be in any language)")

@@ -25,6 +25,8 @@ _CHORD = re.compile(r"\[([A-G](?:#|b)?(?:maj|min|m|dim|aug|sus|add)?\d{0,2}(?:su
 _OPENING = "“”„‘’‚'«»‹›「『"
 # A closing quote; `'` only where it ends a word's quote, not inside one (`80's`).
 _CLOSING = re.compile(r"[”“’‘»«›‹」』]|'(?![A-Za-z0-9])")
+# What a style must hold for a warning about it: a quote of either kind, or `#`.
+_SUSPECT = frozenset(_OPENING + "”“’‘»«›‹」』'#")
 # Section tags in a prompt that ask for a voice.
 _SUNG_TAG = re.compile(r"\[[ \t]*(?:verse|chorus|pre-?chorus|hook|refrain|bridge|rap|vocals?)\b[^\[\]\n]{0,60}\]",
                        re.I)
@@ -51,7 +53,8 @@ def misreadings(analysis: Analysis, report: Report) -> None:
     for section in song.sections:
         for line in section.lines:
             if isinstance(line, Lyric):
-                _lyric(line, report)
+                if ":" in line.text or "[" in line.text:  # else neither a field nor a chord
+                    _lyric(line, report)
             elif isinstance(line, StyleLine):
                 _style_line(line, report)
                 if not line.positive:
@@ -147,6 +150,11 @@ def _bulleted_lyric(line: StyleLine, report: Report) -> None:
 
 def _style_line(line: StyleLine, report: Report) -> None:
     items = line.items
+    for item in items:
+        if not item.quoted and not _SUSPECT.isdisjoint(item.text):
+            break
+    else:
+        return  # no quote and no `#` in any unquoted style: nothing to warn about
     # The index of the next item that closes a quote, for each item: one pass from the right.
     closers: list[int | None] = [None] * len(items)
     following: int | None = None

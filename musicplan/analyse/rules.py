@@ -49,6 +49,8 @@ _DIRECTIVES = ("@repeat", "@source", "@adherence", "@condition")
 _TEMPO_FIELDS = frozenset({"bpm", "meter", "beat"})
 _BPM_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*bpm", re.I)
 _INLINE_DIRECTION = re.compile(r"\{[^{}]*\}")
+_PROMPT_ONLY = fields_in_scope("prompt")
+_PLAN_ONLY = fields_in_scope("plan")
 
 
 class Settings(Record):
@@ -112,8 +114,9 @@ class Analysis(Record):
 
 def analyze(song: SongModel, report: Report, model: str | None = None) -> Analysis:
     settings, fields_by_key = _read_fields(song, report, model)
-    positive = _items(song.global_styles, True)
-    negative = _items(song.global_styles, False)
+    global_styles = song.global_styles
+    positive = _items(global_styles, True)
+    negative = _items(global_styles, False)
     analysis = Analysis(song, settings, positive, negative, [])
     if settings.prompt is not None or "prompt" in fields_by_key:
         _check_prompt_song(song, report)
@@ -131,16 +134,25 @@ def analyze(song: SongModel, report: Report, model: str | None = None) -> Analys
 def _read_fields(song: SongModel, report: Report, model_override: str | None
                  ) -> tuple[Settings, dict[str, Field]]:
     settings = Settings()
-    settings.unread = {line.word for line in song.header if isinstance(line, SetAside)}
-    seen: dict[str, Field] = {}
-    continued = {id(line) for item in song.fields for line in item.continuation}
+    fields: list[Field] = []
+    loose: list[Continuation] = []
     for line in song.header:
-        if isinstance(line, Continuation) and id(line) not in continued:
-            report.error("E111", line.span, "an indented line with nothing to continue",
-                         "remove the indentation: only `prompt` continues on indented lines, "
-                         "right after the `prompt:` line")
+        if isinstance(line, Field):
+            fields.append(line)
+        elif isinstance(line, SetAside):
+            settings.unread.add(line.word)
+        elif isinstance(line, Continuation):
+            loose.append(line)
+    seen: dict[str, Field] = {}
+    if loose:
+        continued = {id(line) for item in fields for line in item.continuation}
+        for line in loose:
+            if id(line) not in continued:
+                report.error("E111", line.span, "an indented line with nothing to continue",
+                             "remove the indentation: only `prompt` continues on indented lines, "
+                             "right after the `prompt:` line")
     # The tempo first: `length` may be given in bars above the `bpm` line.
-    tempo_first = sorted(song.fields, key=lambda item: item.key not in _TEMPO_FIELDS)
+    tempo_first = sorted(fields, key=lambda item: item.key not in _TEMPO_FIELDS)
     for item in tempo_first:
         spec = FIELDS.get(item.key)
         if spec is None:
@@ -163,8 +175,8 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
         settings.model = model_override
         settings.unread.discard("model")
     elif "model" not in seen:
-        _model_unset(song, report)
-    if settings.unread & set(_TEMPO_FIELDS):
+        _model_unset(song, fields, report)
+    if not settings.unread.isdisjoint(_TEMPO_FIELDS):
         settings.tempo.unreadable = True  # a tempo line was set aside
     if settings.finetune is not None and settings.model not in limits.FINETUNE_MODELS:
         report.warning("W008", seen["finetune"].key_span,
@@ -184,14 +196,14 @@ def _key_fix(item: Field, target: str | None, song: SongModel) -> tuple[Edit, ..
     return fix
 
 
-def _model_unset(song: SongModel, report: Report) -> None:
+def _model_unset(song: SongModel, fields: list[Field], report: Report) -> None:
     """The API's default model is deprecated: say so where the model would be set."""
-    if any(ALIASES.get(item.key) == "model" for item in song.fields):
+    if any(ALIASES.get(item.key) == "model" for item in fields):
         return  # `model_id:` is an unknown field (E200) whose fix sets the model: one diagnostic is enough
     if any(isinstance(line, SetAside) and line.word == "model" for line in song.header):
         return  # a `model` line was set aside (already reported): it may well set the model
-    if song.fields:
-        span = song.fields[0].key_span
+    if fields:
+        span = fields[0].key_span
     elif song.sections:
         span = song.sections[0].heading.span
     else:
@@ -365,7 +377,7 @@ def _check_prompt_song(song: SongModel, report: Report) -> None:
         report.error("E212", where, f"a prompt song has no {what}",
                      "either remove `prompt` and write sections, or remove the style lines "
                      "and sections and describe the song in the prompt")
-    for key in fields_in_scope("plan"):
+    for key in _PLAN_ONLY:
         for item in song.fields:
             if item.key == key:
                 report.error("E209", item.key_span, f"`{key}` applies to songs with sections, not to a prompt song",
@@ -373,14 +385,14 @@ def _check_prompt_song(song: SongModel, report: Report) -> None:
 
 
 def _check_plan_song(song: SongModel, analysis: Analysis, seen: dict[str, Field], report: Report) -> None:
-    total = sum(r.duration_ms or 0 for r in analysis.sections)
-    for key in fields_in_scope("prompt"):
+    for key in _PROMPT_ONLY:
         item = seen.get(key)
         if key == "prompt":
             continue  # a plan song has no prompt, by definition
         if item is None or "prompt" in analysis.settings.unread:
             continue
         if key == "length":
+            total = sum(r.duration_ms or 0 for r in analysis.sections)
             message = (f"`length` is for prompt songs; this plan's sections add up to "
                        f"{format_clock(total)}")
             hint = "remove `length`: the sections' durations set the length"
@@ -448,23 +460,26 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
         if len(items) == skip:
             continue  # nothing of this section's own: all was checked where it was written
         seen: dict[str, StyleItem] = {}
-        for index, item in enumerate(items):
-            key = item.text.casefold()
-            if index < skip:
-                seen.setdefault(key, item)
-                continue
-            if not item.text.strip(" \t"):
+        for item in items[:skip]:
+            seen.setdefault(item.text.casefold(), item)
+        earlier_seen = earlier.seen
+        full = limits.STYLES_PER_LIST_MAX - earlier.count  # the index of the first item past the limit
+        for index in range(skip, len(items)):
+            item = items[index]
+            text = item.text
+            key = text.casefold()
+            if not text.strip(" \t"):
                 report.error("E106", item.span, "empty style",
                              "write a style between the quotes, or remove them")
                 continue
-            if index + earlier.count == limits.STYLES_PER_LIST_MAX:
+            if index == full:
                 report.error("E407", item.span,
                              f"more than {limits.STYLES_PER_LIST_MAX} styles in one list",
                              f"the API takes at most {limits.STYLES_PER_LIST_MAX} styles per list: "
                              "merge or drop some")
-            first = earlier.seen.get(key) or seen.get(key)
+            first = (earlier_seen.get(key) if earlier_seen else None) or seen.get(key)
             if first is not None:
-                report.warning("W001", item.span, f"style `{item.text}` is listed twice",
+                report.warning("W001", item.span, f"style `{text}` is listed twice",
                                f"it is already on line {first.span.line}: remove one",
                                _removal(items, index))
             else:
@@ -532,9 +547,10 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
              before: tuple[Listed, Listed], report: Report) -> Resolved:
     heading = section.heading
     name = heading.name
+    chunked = settings.chunked
     if heading.name_unread:
         pass  # the heading was set aside: its name is unknown, not missing
-    elif not name and not settings.chunked:
+    elif not name and not chunked:
         report.error("E401", heading.span, "a section needs a name",
                      f"write a name between the brackets, e.g. `[Verse 1]` (an empty `[]` "
                      f"is allowed only for {' and '.join(limits.CHUNK_MODELS)})")
@@ -545,7 +561,11 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
 
     kinds: dict[type, list] = {}
     for line in section.lines:
-        kinds.setdefault(type(line), []).append(line)
+        of_kind = kinds.get(type(line))
+        if of_kind is None:
+            kinds[type(line)] = [line]
+        else:
+            of_kind.append(line)
     for directive in kinds.get(UnknownDirective, ()):
         sure = repairs.certain(directive.name, _DIRECTIVES)
         guess = sure or nearest(directive.name, _DIRECTIVES)
@@ -553,10 +573,10 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
                      f"did you mean `{guess}`?" if guess else "directives: " + ", ".join(_DIRECTIVES),
                      repairs.replace(Span.at(directive.span.line, directive.span.column, len(directive.name)), sure))
 
-    repeats = _once(kinds.get(Repeat, []), "@repeat", report)
-    sources = _once(kinds.get(Source, []), "@source", report)
-    adherences = _once(kinds.get(Adherence, []), "@adherence", report)
-    conditions = _once(kinds.get(Condition, []), "@condition", report)
+    repeats = _once(kinds[Repeat], "@repeat", report) if Repeat in kinds else []
+    sources = _once(kinds[Source], "@source", report) if Source in kinds else []
+    adherences = _once(kinds[Adherence], "@adherence", report) if Adherence in kinds else []
+    conditions = _once(kinds[Condition], "@condition", report) if Condition in kinds else []
     style_lines: list[StyleLine] = kinds.get(StyleLine, [])
     own_lyrics: list[Lyric] = kinds.get(Lyric, [])
 
@@ -591,18 +611,18 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
                          "a section with `@repeat` takes its lyrics from the section it repeats",
                          "remove these lyric lines, or remove `@repeat` and write the section out")
 
-    positive += _items(style_lines, True)
-    negative += _items(style_lines, False)
-    lyrics = own_lyrics if not repeats else []
-    lines += lyrics
-    _check_lyrics(lyrics, settings, report)
+    for style_line in style_lines:
+        (positive if style_line.positive else negative).extend(style_line.items)
+    if own_lyrics and not repeats:
+        lines += own_lyrics
+        _check_lyrics(own_lyrics, chunked, report)
 
-    lends = {line.word for line in kinds.get(SetAside, ())} & {"@repeat", "@source"}
     if heading.duration is not None:
         duration_ms = to_ms(heading.duration, settings.tempo, report)
-    elif heading.duration_unread or lends:
+    elif heading.duration_unread or (SetAside in kinds and any(
+            line.word in ("@repeat", "@source") for line in kinds[SetAside])):
         pass  # what would give the duration was set aside (and reported)
-    elif not repeats and not (settings.chunked and sources):
+    elif not repeats and not (chunked and sources):
         shown = heading.raw_name.strip(" \t")
         report.error("E402", heading.span, f"section `{name}` has no duration",
                      f"write one after the heading, e.g. `[{shown}] 0:20`"
@@ -627,7 +647,7 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
                          "narrow or widen the range")
         elif ms is not None:
             result.condition = (condition.song_id, ms, strength)
-    if not settings.chunked and "model" not in settings.unread:
+    if (adherences or conditions) and not chunked and "model" not in settings.unread:
         for directive in adherences + conditions:
             keyword = "@adherence" if isinstance(directive, Adherence) else "@condition"
             report.error("E412", directive.span,
@@ -639,9 +659,10 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     if result.reference:
         result.positive, result.negative = [], []
     else:
-        if settings.chunked:
+        if chunked:
             _check_chunk_text(result, report)
-        _check_styles(positive, negative, report, copied=copied, before=before)
+        if len(positive) != copied[0] or len(negative) != copied[1]:  # else nothing of its own to check
+            _check_styles(positive, negative, report, copied=copied, before=before)
 
     if duration_ms is not None and heading.duration is not None and not result.reference:
         if not limits.SECTION_MS_MIN <= duration_ms <= limits.SECTION_MS_MAX:
@@ -731,7 +752,7 @@ def _check_chunk_text(result: Resolved, report: Report) -> None:
                      f"{limits.CHUNK_TEXT_CHARS_MAX} are allowed", "split the section in two, or shorten the lyrics")
 
 
-def _check_lyrics(lyrics: list[Lyric], settings: Settings, report: Report) -> None:
+def _check_lyrics(lyrics: list[Lyric], chunked: bool, report: Report) -> None:
     for index, lyric in enumerate(lyrics):
         if index == limits.LYRIC_LINES_MAX:
             report.error("E405", lyric.span, f"more than {limits.LYRIC_LINES_MAX} lyric lines in one section",
@@ -742,7 +763,7 @@ def _check_lyrics(lyrics: list[Lyric], settings: Settings, report: Report) -> No
                          f"this lyric line has {len(lyric.text)} characters; at most "
                          f"{limits.LYRIC_LINE_CHARS_MAX} are allowed",
                          "break it into two lines")
-        match = None if settings.chunked or "{" not in lyric.text else _INLINE_DIRECTION.search(lyric.text)
+        match = None if chunked or "{" not in lyric.text else _INLINE_DIRECTION.search(lyric.text)
         if match:
             column = min(lyric.content_column + match.start(), lyric.span.end_column - 1)
             report.warning("W004", Span(lyric.span.line, column, lyric.span.line, column + len(match.group(0))),

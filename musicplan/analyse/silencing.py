@@ -40,14 +40,16 @@ def _extents(song: SongModel | None) -> dict[int, int]:
 
 
 def _rules(comments: Iterable[Comment], song: SongModel | None, report: Report) -> list[_Rule]:
-    from musicplan.base.codes import CODES, nearest_code  # only for songs with ignore comments
-
-    sections = _extents(song)
     rules: list[_Rule] = []
+    sections: dict[int, int] | None = None
     for comment in comments:
-        match = re.search(_IGNORE, comment.text)
+        match = re.search(_IGNORE, comment.text) if ":" in comment.text else None
         if match is None:
             continue
+        from musicplan.base.codes import CODES, nearest_code  # only for songs with ignore comments
+
+        if sections is None:
+            sections = _extents(song)
         line = comment.span.line + 1
         last = sections.get(line, line)
         base = comment.span.column + match.start(1)
@@ -96,10 +98,11 @@ def silence(report: Report, song: SongModel | None, ignore: frozenset[str] = fro
                 rule.used = silenced = True
         return not silenced
 
-    report.diagnostics[:] = [d for d in report.diagnostics if keep(d)]
+    if report.diagnostics:
+        report.diagnostics[:] = [d for d in report.diagnostics if keep(d)]
     # A lint this run does not report may well be what the comment is for; and
     # a song with errors may not have been checked far enough to report it.
-    checked = not report.has_errors
+    checked = bool(rules) and not report.has_errors
     for rule in rules:
         if checked and not rule.used and running(rule.code):
             where = "section" if rule.last != rule.first else "line"

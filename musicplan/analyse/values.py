@@ -23,7 +23,9 @@ MAX_DIGITS = 30
 def digits_ok(text: str) -> bool:
     """Whether every run of digits in ``text`` is short enough to compute with
     (leading zeros of a whole part and trailing zeros of decimals aside)."""
-    for match in re.finditer(r"(\d+)(?:\.(\d+))?", text):
+    if len(text) <= MAX_DIGITS:
+        return True  # no run of digits is longer than the text
+    for match in re.finditer(r"(\d+)(?:\.(\d+))?", text):  # compiled when first needed
         whole, frac = match.group(1).lstrip("0"), (match.group(2) or "").rstrip("0")
         if len(whole) + len(frac) > MAX_DIGITS:
             return False

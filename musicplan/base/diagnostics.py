@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Literal
 
 from musicplan.base.record import Factory, Record
@@ -13,14 +14,17 @@ Severity = Literal["error", "warning"]
 # A message quotes what the writer wrote, which may be 40 KB long or hold a
 # lone surrogate (from JSON) that no output stream can encode.
 MESSAGE_MAX = 300
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SURROGATE = r"[\ud800-\udfff]"  # compiled (and cached by `re`) for the first message not in ASCII
 
 
 def _said(text: str) -> str:
     """``text`` fit to be said: lone surrogates written as ``\\udXXX``, the
     middle of an overlong text left out."""
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    if text.isascii():
+        if len(text) <= MESSAGE_MAX:
+            return text  # what nearly every message is
+    elif re.search(_SURROGATE, text):
+        text = re.sub(_SURROGATE, lambda m: f"\\u{ord(m.group(0)):04x}", text)
     if len(text) > MESSAGE_MAX:
         keep = MESSAGE_MAX // 2
         text = f"{text[:keep]} … {text[-keep // 2:]}"
@@ -37,10 +41,10 @@ class Span(tuple):
     def __new__(cls, line: int, column: int, end_line: int, end_column: int) -> Span:
         return tuple.__new__(cls, (line, column, end_line, end_column))
 
-    line = property(lambda self: self[0])
-    column = property(lambda self: self[1])
-    end_line = property(lambda self: self[2])
-    end_column = property(lambda self: self[3])
+    line = property(itemgetter(0))
+    column = property(itemgetter(1))
+    end_line = property(itemgetter(2))
+    end_column = property(itemgetter(3))
 
     def __getnewargs__(self) -> tuple[int, int, int, int]:  # pickling, for worker processes
         return (self[0], self[1], self[2], self[3])
@@ -114,7 +118,10 @@ class Report(Record):
 
     @property
     def has_errors(self) -> bool:
-        return any(d.is_error for d in self.diagnostics)
+        for d in self.diagnostics:
+            if d.severity == "error":
+                return True
+        return False
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)

@@ -12,6 +12,7 @@ context matters: an indented line continues a field, or is a lyric.
 from __future__ import annotations
 
 import re
+from sys import intern
 from collections.abc import Callable
 from functools import cached_property, partial
 from typing import Any
@@ -271,7 +272,8 @@ class LineMaker:
                 items.append(StyleItem(unescape_quoted(found.group()[1:-1]),
                                        _span((line, start, line, column + found.end())), True))
             else:
-                item = found.group().rstrip(_WS)
+                # Interned: a song names the same few styles again and again.
+                item = intern(found.group().rstrip(_WS))
                 items.append(StyleItem(item, _span((line, start, line, start + len(item))), False))
         return StyleLine(text[0] == "+", items, _span((line, column, line, items[-1].span.end_column)))
 

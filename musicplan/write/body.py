@@ -96,15 +96,17 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
 
 def dumps(data: Any) -> str:
     """Canonical JSON: UTF-8 text, two-space indent, a final newline."""
-    # Joined in batches: json.dumps with an indent keeps every small piece alive
-    # until one final join, which for a large plan is several times its size.
-    parts: list[str] = []
+    # json.dumps with an indent keeps every small piece alive until one final
+    # join, several times the text's size for a large plan. Here the pieces are
+    # joined in batches onto one string, which `+=` grows in place (it is the
+    # only reference), so the peak is the text and one batch.
+    text = ""
     pending: list[str] = []
     for piece in _ENCODER.iterencode(data):
         pending.append(piece)
         if len(pending) >= 4096:
-            parts.append("".join(pending))
+            text += "".join(pending)
             pending.clear()
-    parts.append("".join(pending))
-    parts.append("\n")
-    return "".join(parts)
+    text += "".join(pending)
+    text += "\n"
+    return text

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -275,8 +276,9 @@ class Settings:
         self.isolated = bool(getattr(args, "no_config", False))
         named = getattr(args, "config", None)
         self.named = load(Path(named)) if named else None
-        self._by_folder: dict[Path, Config] = {}
+        self._by_folder: dict[str, Config] = {}
         self._by_file: dict[Path, Config] = {}
+        self._options: dict[str | None, Options] = {}
 
     def config_for(self, path: str | Path | None) -> Config:
         """The settings that govern ``path`` (None: standard input, the working folder's)."""
@@ -284,16 +286,18 @@ class Settings:
             return self.named
         if self.isolated:
             return Config()
-        folder = (Path(path).absolute().parent if path is not None else Path.cwd().absolute())
-        if folder not in self._by_folder:
-            found = find(folder)
+        # Keyed by the folder's name: a catalogue's thousand songs share a few
+        # folders, and making a Path of each costs more than checking the song.
+        key = os.path.dirname(os.path.abspath(path)) if path is not None else os.getcwd()
+        if key not in self._by_folder:
+            found = find(Path(key))
             if found is None:
-                self._by_folder[folder] = Config()
+                self._by_folder[key] = Config()
             else:
                 if found not in self._by_file:
                     self._by_file[found] = load(found)
-                self._by_folder[folder] = self._by_file[found]
-        return self._by_folder[folder]
+                self._by_folder[key] = self._by_file[found]
+        return self._by_folder[key]
 
     def options(self, path: str | None) -> Options:
         """The pipeline's options for one file: the settings file's, then the
@@ -301,12 +305,16 @@ class Settings:
         ``--ignore`` a file's ``enable``)."""
         from musicplan.pipeline import Options
 
+        made = self._options.get(path)
+        if made is not None:  # (asked again to judge the file's diagnostics)
+            return made
         on_disk = path if path not in (None, STDIN_NAME) else None
         config = self.config_for(on_disk)
-        ignore = config.ignore | (config.ignored_for(Path(on_disk)) if on_disk else _NONE)
+        ignore = config.ignore | (config.ignored_for(Path(on_disk)) if on_disk and config.per_file_ignores else _NONE)
         strict = self.strict if self.strict is not None else bool(config.strict)
-        return Options(self.model or config.model, (ignore - self.enable) | self.ignore,
-                       (config.enable - self.ignore) | self.enable, strict=strict)
+        made = self._options[path] = Options(self.model or config.model, (ignore - self.enable) | self.ignore,
+                                             (config.enable - self.ignore) | self.enable, strict=strict)
+        return made
 
     def excluded(self, path: Path) -> bool:
         """Whether a folder walk skips ``path`` (the ``exclude`` of its settings)."""

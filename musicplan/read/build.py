@@ -12,9 +12,9 @@ context matters: an indented line continues a field, or is a lyric.
 from __future__ import annotations
 
 import re
-from sys import intern
 from collections.abc import Callable
 from functools import cached_property, partial
+from sys import intern
 from typing import Any
 
 from musicplan.base.diagnostics import Report, Span

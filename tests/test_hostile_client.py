@@ -466,6 +466,24 @@ def test_a_key_echoed_in_an_error_or_a_bad_header_is_in_no_exception():
         assert SECRET not in str(info.value) + repr(getattr(info.value, "detail", ""))
 
 
+@pytest.mark.parametrize("status", ["429", "400"])
+def test_a_key_echoed_in_the_reason_phrase_is_in_no_message_or_wait(status):
+    def echo_reason(conn, head, body):
+        conn.sendall(response(f"{status} Refused {header(head, 'xi-api-key')}", {"Content-Type": "text/plain"}, b""))
+
+    said: list[str] = []
+    heard: list[str] = []
+    with RawServer(echo_reason) as raw:
+        api = MusicClient(SECRET, base_url=raw.url, retry=RetryPolicy(max_attempts=2, sleep=Sleeps(),
+                                                                       notify=said.append),
+                          on_retry=lambda seconds, why: heard.append(why))
+        with pytest.raises(ApiError) as info:
+            api.compose({"prompt": "x"}, lambda data: None)
+    assert "Refused ***" in str(info.value)
+    assert len(said) == len(heard) == (1 if status == "429" else 0)
+    assert SECRET not in str(info.value) + " ".join(said + heard)
+
+
 @pytest.mark.parametrize("cut", ["json", "boundary"])
 def test_a_reply_cut_after_the_whole_audio_keeps_the_audio(song, tmp_path, capsys, cut):
     def reply(conn, head, body):

@@ -458,6 +458,7 @@ class MusicClient:
     # ---- the one place a request is made
     def _wait(self, attempt: int, response: httpx.Response | None, why: str) -> None:
         policy = self.retry
+        why = redact(why, self._key)  # a reason phrase a server wrote may echo the key
         delay = policy.delay_for(response, attempt)
         if policy.notify is not None:
             policy.notify(f"{why}: waiting {delay:.1f} s before attempt {attempt + 1} of {policy.max_attempts}")

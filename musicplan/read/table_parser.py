@@ -12,6 +12,7 @@ explains every mistake. A test holds the two to the same results on any text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from musicplan.read import song_tables
@@ -46,13 +47,13 @@ class Token(str):
 
 
 class _Automaton:
-    """The tables made ready to run: compiled scanners, actions by state."""
+    """The tables made ready to run: scanners compiled as first needed (a
+    song uses about half of them, and compiling one costs as much as reading
+    a song), actions by state."""
 
     def __init__(self) -> None:
-        patterns = song_tables.PATTERNS
-        scanners = [re.compile("|".join(f"(?P<{name}>{patterns[name]})" for name in names)).match
-                    for names in song_tables.SCANNERS]
-        self.scan = [scanners[scanner] for scanner, _ in song_tables.STATES]
+        self.scanner_of = [scanner for scanner, _ in song_tables.STATES]
+        self.compiled: list[Callable[[str, int], re.Match[str] | None] | None] = [None] * len(song_tables.SCANNERS)
         self.actions = [actions for _, actions in song_tables.STATES]
         # A rule's children kept as the common shapes are handled without the
         # general loop: a repetition growing by one, or a rule of one child.
@@ -61,6 +62,16 @@ class _Automaton:
              _ONE if keep == ((0, False),) and length == 1 else keep, method)
             for origin, length, keep, method in song_tables.RULES]
         self.ignore = frozenset(song_tables.IGNORE)
+
+    def scan(self, state: int) -> Callable[[str, int], re.Match[str] | None]:
+        """The match of the lexer of ``state``: its terminals tried in Lark's order, the first that matches wins."""
+        index = self.scanner_of[state]
+        compiled = self.compiled[index]
+        if compiled is None:
+            patterns = song_tables.PATTERNS
+            compiled = self.compiled[index] = re.compile(
+                "|".join(f"(?P<{name}>{patterns[name]})" for name in song_tables.SCANNERS[index])).match
+        return compiled
 
 
 _automaton: _Automaton | None = None
@@ -87,7 +98,7 @@ def parse(text: str, start: str, maker: Any) -> Any | None:
     """What ``maker`` (a ``LineMaker``) makes of ``text`` from rule ``start``,
     or None when the text does not fit the grammar."""
     run = automaton()
-    scan, actions, rules, ignore = run.scan, run.actions, run.rules, run.ignore
+    scanner_of, compiled, actions, rules, ignore = run.scanner_of, run.compiled, run.actions, run.rules, run.ignore
     made_by = _made_by(maker)
     states = [song_tables.START[start]]
     values: list[Any] = []
@@ -95,7 +106,7 @@ def parse(text: str, start: str, maker: Any) -> Any | None:
     pos, line, line_start, size = 0, 1, 0, len(text)
     while True:
         if pos < size:
-            found = scan[states[-1]](text, pos)
+            found = (compiled[scanner_of[states[-1]]] or run.scan(states[-1]))(text, pos)
             if found is None:
                 return None
             kind = found.lastgroup or ""  # (every alternative is a named group)

@@ -441,13 +441,20 @@ class _Assembler:
 
     def build(self, lines: list[Any]) -> SongModel:
         for line in lines:
-            if isinstance(line, list):  # lines that were one token: fields, or lyrics
+            if type(line) is list:  # lines that were one token: fields, or lyrics (most of a song)
+                into = self.song.header if self.section is None else self.section.lines
                 for one in line:
-                    self.blanks_before(one.span.line)
-                    if isinstance(one, Field):
+                    number = one.span[0]
+                    if number != self.next_line:
+                        self.blanks_before(number)
+                    self.next_line = number + 1
+                    kind = type(one)
+                    if kind is Lyric:
+                        into.append(one)
+                    elif kind is Field:
                         self.add_field(one)
                     else:
-                        self.add(self.lone_escape(one) if isinstance(one, LoneEscape) else one)
+                        self.add(self.lone_escape(one))
                 continue
             self.blanks_before(line.line if isinstance(line, Blank) else line.span.line)
             if isinstance(line, Heading):

@@ -18,7 +18,7 @@ MAX_DECIMALS = 3
 FAR_TOO_LONG_MS = 10**10
 _NUMBER = r"(\d+)(?:\.(\d+))?"
 _CLOCK = re.compile(r"(\d+):(\d+)(?:\.(\d+))?")
-_MINSEC = re.compile(rf"(\d+)m{_NUMBER}s")
+_MINSEC = rf"(\d+)m{_NUMBER}s"  # rarely written: compiled (and cached) by `re` when first needed
 _BARS = re.compile(rf"{_NUMBER}[ \t]*bars?")
 
 
@@ -161,7 +161,7 @@ def to_ms(duration: Duration, tempo: Tempo, report: Report, *, in_range: bool = 
     elif kind == "minutes":
         value = int(text[:-1]) * 60_000
     elif kind == "minsec":
-        match = _MINSEC.fullmatch(text)
+        match = re.fullmatch(_MINSEC, text)
         assert match
         minutes, whole, frac = match.groups()
         if frac and _too_precise(frac, text, span, report):

@@ -17,28 +17,29 @@ from musicplan.read.written import Field, Lyric, SongModel, StyleItem, StyleLine
 from musicplan.spec import limits
 from musicplan.spec.vocabulary import ALIASES, BODY_KEYS, FIELD_OF_BODY_KEY, FIELDS
 
-_KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z_ ]*?)[ \t]*:[ \t]*(.*)")
+# The patterns below are for text that few songs hold: kept as text, each is
+# compiled (and cached) by `re` the first time a song needs it, not on every run.
+_KEY_VALUE = r"([A-Za-z_][A-Za-z_ ]*?)[ \t]*:[ \t]*(.*)"
 # Chord names as lead sheets write them: C, Am, F#m7, Bbmaj7, Dsus4, G/B, C#dim.
-_CHORD = re.compile(r"\[([A-G](?:#|b)?(?:maj|min|m|dim|aug|sus|add)?\d{0,2}(?:sus\d|add\d)?"
-                    r"(?:/[A-G](?:#|b)?)?)\]")
+_CHORD = (r"\[([A-G](?:#|b)?(?:maj|min|m|dim|aug|sus|add)?\d{0,2}(?:sus\d|add\d)?"
+          r"(?:/[A-G](?:#|b)?)?)\]")
 # Quotes that look like `"` to a writer but are not the format's quote.
 _OPENING = "“”„‘’‚'«»‹›「『"
 # A closing quote; `'` only where it ends a word's quote, not inside one (`80's`).
-_CLOSING = re.compile(r"[”“’‘»«›‹」』]|'(?![A-Za-z0-9])")
+_CLOSING = r"[”“’‘»«›‹」』]|'(?![A-Za-z0-9])"
 # What a style must hold for a warning about it: a quote of either kind, or `#`.
 _SUSPECT = frozenset(_OPENING + "”“’‘»«›‹」』'#")
 # Section tags in a prompt that ask for a voice.
-_SUNG_TAG = re.compile(r"\[[ \t]*(?:verse|chorus|pre-?chorus|hook|refrain|bridge|rap|vocals?)\b[^\[\]\n]{0,60}\]",
-                       re.I)
+_SUNG_TAG = r"(?i)\[[ \t]*(?:verse|chorus|pre-?chorus|hook|refrain|bridge|rap|vocals?)\b[^\[\]\n]{0,60}\]"
 
 # A `-` line that reads as a sung line: the marks of a sentence, weighed.
-_PRONOUN = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|you|you're|your|we|we're|our|us|she|he|they|them|"
-                      r"her|him|his)\b", re.I)
-_CONTRACTION = re.compile(r"[A-Za-z]['’](?:m|re|s|t|ll|ve|d)\b")
+_PRONOUN = (r"(?i)\b(?:i|i'm|i've|i'll|i'd|me|my|you|you're|your|we|we're|our|us|she|he|they|them|"
+            r"her|him|his)\b")
+_CONTRACTION = r"[A-Za-z]['’](?:m|re|s|t|ll|ve|d)\b"
 # A verb in -ing going somewhere (`walking down`, `dancing in`); not `building
 # up`, `fading out`, `building to`, which describe music.
-_GERUND_GOING = re.compile(r"\b\w+ing\s+(?:down|through|into|on|in|away|home|along|across|with|"
-                           r"the|my|your|our)\b", re.I)
+_GERUND_GOING = (r"(?i)\b\w+ing\s+(?:down|through|into|on|in|away|home|along|across|with|"
+                 r"the|my|your|our)\b")
 BULLET_SCORE = 3
 # Names people reach for that are also words a lyric may start with.
 _WORDS = frozenset({"name"})
@@ -103,7 +104,7 @@ def _plausible(field: str, value: str) -> bool:
 def sung_field(text: str) -> str | None:
     """The header field a lyric line reads as (`bpm: 120` → `bpm`), or None.
     An escape (`\\bpm: 120`) says it is sung: the printer keeps such an escape."""
-    match = _KEY_VALUE.fullmatch(text) if ":" in text else None
+    match = re.fullmatch(_KEY_VALUE, text) if ":" in text else None
     field = _field_name(match.group(1)) if match else None
     return field if match and field and _plausible(field, match.group(2).strip()) else None
 
@@ -115,7 +116,7 @@ def _lyric(lyric: Lyric, report: Report) -> None:
         report.warning("W201", lyric.span, f"`{text}` is sung as a lyric, not read as the field `{field}`",
                        "fields belong in the header, before the first heading")
     if "[" in text:
-        chord = _CHORD.search(text)
+        chord = re.search(_CHORD, text)
         if chord:
             column = lyric.content_column + chord.start()
             report.warning("W205", Span.at(lyric.span.line, column, len(chord.group(0))),
@@ -131,15 +132,15 @@ def _bulleted_lyric(line: StyleLine, report: Report) -> None:
         return
     text = ", ".join(item.text for item in line.items)
     score = 0
-    if _PRONOUN.search(text):
+    if re.search(_PRONOUN, text):
         score += 2
-    if _CONTRACTION.search(text) or any(item.text.rstrip().endswith((".", "!", "?")) for item in line.items):
+    if re.search(_CONTRACTION, text) or any(item.text.rstrip().endswith((".", "!", "?")) for item in line.items):
         score += 2
     if text[:1].isupper():
         score += 1
     if any(len(w) >= 4 for w in words):
         score += 1
-    if _GERUND_GOING.search(text):
+    if re.search(_GERUND_GOING, text):
         score += 1
     if score >= BULLET_SCORE:
         report.warning("W202", line.span, f"`- {text}` reads as a lyric, but it is a list of unwanted styles",
@@ -160,7 +161,7 @@ def _style_line(line: StyleLine, report: Report) -> None:
     following: int | None = None
     for index in range(len(items) - 1, -1, -1):
         closers[index] = following
-        if not items[index].quoted and _CLOSING.search(items[index].text):
+        if not items[index].quoted and re.search(_CLOSING, items[index].text):
             following = index
     inside_until = -1  # the items up to here were reported with the quote they stand in
     for index, item in enumerate(items):
@@ -169,7 +170,7 @@ def _style_line(line: StyleLine, report: Report) -> None:
         _hash(item, report)
         text = item.text
         end = closers[index]
-        if index <= inside_until or end is None or text[:1] not in _OPENING or _CLOSING.search(text, 1):
+        if index <= inside_until or end is None or text[:1] not in _OPENING or re.compile(_CLOSING).search(text, 1):
             continue
         inside_until = end
         closer = items[end]
@@ -183,7 +184,7 @@ def _style_line(line: StyleLine, report: Report) -> None:
 def _between(items: list[StyleItem]) -> str:
     """The items from the opening quote to the closing one, as one quoted style's text."""
     joined = ", ".join(item.text for item in items)[1:]
-    end = max(m.start() for m in _CLOSING.finditer(joined))
+    end = max(m.start() for m in re.finditer(_CLOSING, joined))
     return (joined[:end] + joined[end + 1:]).replace("\\", "\\\\").replace('"', '\\"')
 
 
@@ -209,7 +210,7 @@ def _prompt_tags(song: SongModel, instrumental: bool | None, report: Report) -> 
         return
     places = [(prompt.value, prompt.value_span)] + [(c.text, c.span) for c in prompt.continuation]
     for text, span in places:
-        tag = _SUNG_TAG.search(text)
+        tag = re.search(_SUNG_TAG, text)
         if tag:
             report.warning("W206", Span.at(span.line, span.column + tag.start(), len(tag.group(0))),
                            f"the prompt asks for `{tag.group(0)}` but `instrumental` forbids vocals",

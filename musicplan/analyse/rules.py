@@ -47,8 +47,9 @@ from musicplan.spec.vocabulary import ALIASES, FIELDS, fields_in_scope
 
 _DIRECTIVES = ("@repeat", "@source", "@adherence", "@condition")
 _TEMPO_FIELDS = frozenset({"bpm", "meter", "beat"})
-_BPM_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*bpm", re.I)
-_INLINE_DIRECTION = re.compile(r"\{[^{}]*\}")
+# For what few songs hold: compiled (and cached) by `re` when first needed.
+_BPM_WITH_UNIT = r"(?i)(\d+(?:\.\d+)?)\s*bpm"
+_INLINE_DIRECTION = r"\{[^{}]*\}"
 _PROMPT_ONLY = fields_in_scope("prompt")
 _PLAN_ONLY = fields_in_scope("plan")
 
@@ -313,7 +314,7 @@ def _read_tempo(kind: str, value: str, span: Span, tempo: Tempo, report: Report)
             if bpm is not None:
                 tempo.bpm = bpm
                 return
-            unit = _BPM_WITH_UNIT.fullmatch(value)
+            unit = re.fullmatch(_BPM_WITH_UNIT, value)
             report.error("E206", span, f"`{value}` is not a tempo: bpm is a number above 0",
                          f"write the number alone: `bpm: {unit.group(1)}`" if unit
                          else "e.g. `bpm: 120` or `bpm: 92.5`", repairs.replace(span, unit.group(1) if unit else None))
@@ -763,7 +764,7 @@ def _check_lyrics(lyrics: list[Lyric], chunked: bool, report: Report) -> None:
                          f"this lyric line has {len(lyric.text)} characters; at most "
                          f"{limits.LYRIC_LINE_CHARS_MAX} are allowed",
                          "break it into two lines")
-        match = None if chunked or "{" not in lyric.text else _INLINE_DIRECTION.search(lyric.text)
+        match = None if chunked or "{" not in lyric.text else re.search(_INLINE_DIRECTION, lyric.text)
         if match:
             column = min(lyric.content_column + match.start(), lyric.span.end_column - 1)
             report.warning("W004", Span(lyric.span.line, column, lyric.span.line, column + len(match.group(0))),

@@ -27,13 +27,15 @@ def paint(text: str, code: str, on: bool) -> str:
 # sequences start with one), DEL, the bidirectional overrides that reorder
 # what is shown, line and paragraph separators, and lone surrogates (from
 # JSON), which no stream can encode.
-_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-                         "\ud800-\udfff\ufffe\uffff]")
+# (A pattern, compiled by `re` when first needed: printable ASCII, what nearly
+# every diagnostic is, is told apart without it.)
+_UNSHOWABLE = ("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+               "\ud800-\udfff\ufffe\uffff]")
 
 
 def escaped_char(ch: str) -> str:
     """One character as ``\\xNN`` or ``\\uNNNN`` when it is not to be shown raw."""
-    if not _UNSHOWABLE.match(ch):
+    if " " <= ch <= "~" or not re.match(_UNSHOWABLE, ch):
         return ch
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -41,6 +43,6 @@ def escaped_char(ch: str) -> str:
 
 def printable(text: str) -> str:
     """``text`` with what a terminal would act on shown as escapes, e.g. ``\\x1b``."""
-    if not _UNSHOWABLE.search(text):
+    if (text.isascii() and text.isprintable()) or not re.search(_UNSHOWABLE, text):
         return text
-    return _UNSHOWABLE.sub(lambda match: escaped_char(match.group(0)), text)
+    return re.sub(_UNSHOWABLE, lambda match: escaped_char(match.group(0)), text)

@@ -11,7 +11,6 @@ import io
 import os
 import signal
 import sys
-import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
@@ -36,8 +35,40 @@ def _families(argv: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(COMMANDS.values()))
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it (COLUMNS,
+    else standard output's terminal, else 80), without importing shutil (and
+    with it lzma and bz2) on every run."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser (and, through ``add_subparsers``, each command's) whose
+    help is formatted by ``_Formatter`` unless a command asks for another."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="musicplan",
         description="Check and compile .song files for the ElevenLabs Music API.",
         epilog="exit codes: 0 no errors, 1 errors (or warnings with --strict), "
@@ -116,9 +147,10 @@ def _terminate(signum: int, frame: Any) -> None:
 
 def _on_sigterm() -> Any:
     """Make SIGTERM clean up like Ctrl-C; return the handler to restore (None off the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
+    try:
+        return signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # signals are set on the main thread only
         return None
-    return signal.signal(signal.SIGTERM, _terminate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

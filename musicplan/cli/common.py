@@ -80,8 +80,14 @@ def _expand(paths: Sequence[str], excluded: Callable[[Path], bool]) -> list[str]
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # far past any song or body; /dev/zero is not read to the end
 
 
+_FIRST_READ = 64 * 1024  # a song in one read (asking for the cap at once allocates it, 64 MiB, for every file)
+
+
 def _read_capped(handle: Any) -> bytes:
-    data = handle.read(MAX_INPUT_BYTES + 1)
+    limit = MAX_INPUT_BYTES + 1
+    data = handle.read(min(_FIRST_READ, limit))
+    if len(data) == _FIRST_READ < limit:  # a short read is the end of the file
+        data += handle.read(limit - len(data))
     if len(data) > MAX_INPUT_BYTES:
         raise OSError(errno.EFBIG, f"it is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB, too large for a song")
     return data

@@ -75,8 +75,56 @@ def write_text(diagnostics: Iterable[Diagnostic], lines: SourceLines, stream: Te
 
 
 def write_json(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
-    import json  # here: text output, what `check` prints most, needs no json
-    stream.write(json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2) + "\n")
+    """``json.dumps([d.to_dict() ...], ensure_ascii=False, indent=2)``, written
+    in one piece. Laid out here: json's indenting encoder is pure Python (a
+    third of the time of checking the songs, on a thousand warnings), and the
+    C string encoder is all it takes (imported alone: json's package costs 1.5
+    ms a run). A test holds the two to the same text."""
+    out: list[str] = []
+    _json_value([d.to_dict() for d in diagnostics], "\n", out)
+    out.append("\n")
+    stream.write("".join(out))
+
+
+def _json_value(value: object, newline: str, out: list[str]) -> None:
+    """``value`` as json.dumps(indent=2, ensure_ascii=False) writes it, at the
+    nesting that ``newline`` (a newline and the indent) stands for."""
+    if isinstance(value, str):
+        out.append(_json_string(value))
+    elif value is None or isinstance(value, (bool, float)):
+        import json  # not in a diagnostic today: as json writes them
+
+        out.append(json.dumps(value))
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append(inner if index == 0 else "," + inner)
+            _json_value(item, inner, out)
+        out.append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            out.append((inner if index == 0 else "," + inner) + _json_string(key) + ": ")
+            _json_value(item, inner, out)
+        out.append(newline + "}")
+    else:
+        raise TypeError(f"{type(value).__name__} is not written as JSON")
+
+
+try:
+    from _json import encode_basestring as _json_string  # json.encoder's own, in C
+except ImportError:  # another Python: json's
+    from json.encoder import encode_basestring as _json_string
 
 
 def _escape_data(text: str) -> str:

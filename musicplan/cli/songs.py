@@ -88,6 +88,16 @@ def _most_jobs() -> int:
     return max(1, min(2 * (os.cpu_count() or 1), 64, (soft - 32) // 4))
 
 
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the system says), else all."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _jobs(args: argparse.Namespace, files: int) -> int:
     import os
 
@@ -95,14 +105,18 @@ def _jobs(args: argparse.Namespace, files: int) -> int:
         return max(1, min(args.jobs, files, _most_jobs()))
     if files < PARALLEL_MIN or not hasattr(os, "fork"):
         return 1
-    return min(os.cpu_count() or 1, 8)
+    return min(_cores(), 8)
 
 
-def diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list[list]:
-    """Every file's diagnostics, in order; many files are split across processes
-    forked after the parser's tables are loaded, the first share checked here meanwhile."""
+def diagnose_all(inputs: Inputs, args: argparse.Namespace, options: list[Any] | None = None) -> list[list]:
+    """Every file's diagnostics, in order (``options``: each file's, else worked
+    out here); many files are split across processes forked after the parser's
+    tables are loaded, the first share checked here meanwhile."""
+    from musicplan.pipeline import collector_paused
+
     global _WORK
-    options = [options_of(args, item.path) for item in inputs.items]
+    if options is None:
+        options = [options_of(args, item.path) for item in inputs.items]
     jobs = _jobs(args, len(inputs.items))
     _WORK = inputs.items
     try:
@@ -113,7 +127,10 @@ def diagnose_all(inputs: Inputs, args: argparse.Namespace) -> list[list]:
         automaton()
         step = -(-len(_WORK) // jobs)
         ranges = [(start, min(start + step, len(_WORK)), options) for start in range(0, len(_WORK), step)]
-        return [found for part in _fork_map(_check_range, ranges) for found in part]
+        # Paused from before the fork: a collection in either process would touch
+        # (and so copy) every page of the objects the two still share.
+        with collector_paused():
+            return [found for part in _fork_map(_check_range, ranges) for found in part]
     finally:
         _WORK = []
 
@@ -168,7 +185,8 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.fix or args.diff:
         return cmd_fix(args, stdout, stderr)
     inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
-    found = diagnose_all(inputs, args)
+    options = [options_of(args, item.path) for item in inputs.items]
+    found = diagnose_all(inputs, args, options)
     diagnostics = [d for each in found for d in each]
     if args.format == "json":
         report.write_json(diagnostics, stdout)
@@ -180,7 +198,8 @@ def cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write(report.summary(len(inputs.items), errors, len(diagnostics) - errors, inputs.unreadable) + "\n")
     if inputs.unreadable:
         return Exit.USAGE
-    return Exit.PROBLEMS if any_failed(inputs, found, args) else Exit.OK
+    return Exit.PROBLEMS if any(failed(each, each_options.strict) for each, each_options in
+                                zip(found, options, strict=True)) else Exit.OK
 
 
 def any_failed(inputs: Inputs, found: list[list], args: argparse.Namespace) -> bool:

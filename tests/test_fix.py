@@ -172,6 +172,8 @@ def test_check_fix_diff_shows_the_edits_and_writes_nothing(tmp_path, capsys):
     assert "-[Intro] 20 sec\n-+ pads,,strings\n+[Intro] 20s\n++ pads,strings\n" in captured.out
     assert captured.out.startswith(f"--- {path}\n+++ {path}\n")
     assert "would fix 3 problems in 1 file" in captured.err
+    # What no fix can mend is not passed over in silence.
+    assert "1 error and 0 warnings would be left" in captured.err
     clean = tmp_path / "clean.song"
     clean.write_text("title: C\n[A] 0:10\n+ x\n", encoding="utf-8")
     assert main(["check", "--fix", "--diff", str(clean)]) == 0
@@ -187,6 +189,17 @@ def test_check_fix_on_standard_input_writes_the_fixed_song(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert captured.out == MESSY_FIXED
     assert "fixed[E200]" in captured.err and "error[E302]" in captured.err
+
+
+def test_what_is_left_after_fixing_standard_input_is_shown_in_the_fixed_text(monkeypatch, capsys):
+    # The snippet under a warning left is the line as fixed, not as it was read.
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"tittle: x\n[Intro] 20 sec\n+ pads\n")))
+    assert main(["check", "--fix", "-"]) == 0
+    err = capsys.readouterr().err
+    assert "warning[W007]" in err and "1 | title: x" in err and "tittle" not in err.split("warning[W007]")[1]
 
 
 def test_check_fix_leaves_json_alone(tmp_path, capsys):

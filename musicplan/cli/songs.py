@@ -288,6 +288,7 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     inputs = read_inputs(args.files, stderr, excluded=settings_of(args).excluded)
     left: list = []
     found: list[list] = []
+    after = Inputs()  # each input as it is after fixing, for the snippets under what is left
     fixes = files = 0
     out = stderr if any(item.path == STDIN_NAME for item in inputs.items) and not args.diff else stdout
     for item in inputs.items:
@@ -299,6 +300,7 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             return Exit.INTERNAL
         left += fixed.left
         found.append(fixed.left)
+        after.items.append(item if text is None or args.diff else Input(item.path, text.encode("utf-8")))
         if item.path == STDIN_NAME and not args.diff:
             stdout.write(text if text is not None else item.data.decode("utf-8", errors="replace"))
         if not fixed.changed or text is None:
@@ -316,13 +318,17 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             except OSError as exc:
                 stderr.write(f"musicplan: cannot rewrite {item.path}: {exc.strerror or exc}\n")
                 inputs.unreadable += 1
+                after.items[-1] = item
                 continue
         if args.format == "text":
             for d in fixed.fixed:
                 wrote = ", ".join(f"wrote `{edit.text}`" if edit.text else "removed the extra text" for edit in d.fix)
                 out.write(f"{d.path}:{d.span.line}:{d.span.column}: fixed[{d.code}] {d.message}: {wrote}\n")
     if args.diff:
-        stderr.write(f"would fix {_count(fixes, 'problem')} in {_count(files, 'file')}\n")
+        errors = sum(d.is_error for d in left)
+        rest = (f"; {_count(errors, 'error')} and {_count(len(left) - errors, 'warning')} would be left "
+                "(musicplan check shows them)") if left else ""
+        stderr.write(f"would fix {_count(fixes, 'problem')} in {_count(files, 'file')}{rest}\n")
         return Exit.USAGE if inputs.unreadable else Exit.PROBLEMS if fixes else Exit.OK
     if args.format == "json":
         report.write_json(left, stdout)
@@ -331,7 +337,7 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         if fixes:
             out.write("\n")
-        report.write_text(left, Snippets(_fixed_inputs(inputs, left)), out)
+        report.write_text(left, Snippets(after), out)
         errors = sum(d.is_error for d in left)
         rest = f"{_count(errors, 'error')} and {_count(len(left) - errors, 'warning')} left" if left else \
             "no problems left"
@@ -345,14 +351,3 @@ def cmd_fix(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
-
-def _fixed_inputs(inputs: Inputs, left: list) -> Inputs:
-    """The inputs as they are after fixing, for the snippets under what is left."""
-    fresh = Inputs()
-    for item in inputs.items:
-        try:
-            data = item.data if item.path == STDIN_NAME else Path(item.path).read_bytes()
-        except OSError:
-            data = item.data
-        fresh.items.append(Input(item.path, data))
-    return fresh

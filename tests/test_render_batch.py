@@ -108,6 +108,16 @@ def test_dry_run_sends_nothing_and_names_the_minutes(server, catalogue, capsys):
     assert "total: 3.4 minutes" in out
 
 
+def test_a_folder_that_is_not_there_is_only_an_error(server, tmp_path, capsys):
+    # No cost summary after it: a preview of nothing would read as if all were well.
+    for extra in ((), ("--dry-run",)):
+        assert render(server, str(tmp_path / "nosuch"), *extra) == 2
+        captured = capsys.readouterr()
+        assert "cannot read" in captured.err and "No such file" in captured.err
+        assert "total" not in captured.out + captured.err and "nothing was sent" not in captured.out
+    assert server.requests == []
+
+
 def test_a_big_run_asks_on_a_terminal_and_not_elsewhere(server, catalogue, monkeypatch, capsys):
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -332,8 +332,9 @@ def cmd_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     key = _key(args)
     say = _Say(stderr, key)
     inputs = read_inputs(args.song, stderr, excluded=settings_of(args).excluded)
-    if not inputs.items and not inputs.unreadable:
-        say(f"musicplan: no .song files in {', '.join(args.song)}")
+    if not inputs.items:  # (what could not be read was said as it was read)
+        if not inputs.unreadable:
+            say(f"musicplan: no .song files in {', '.join(args.song)}")
         return Exit.USAGE
     if args.output and len(inputs.items) + inputs.unreadable > 1:
         say("musicplan: -o names the audio of one song; give one song, or leave -o out")

@@ -17,7 +17,7 @@ import gc
 from musicplan.analyse.lints import lint
 from musicplan.analyse.misread import misreadings
 from musicplan.analyse.rules import Analysis, analyze
-from musicplan.analyse.silencing import silence
+from musicplan.analyse.silencing import may_silence, silence
 from musicplan.base.diagnostics import Diagnostic, Report
 from musicplan.base.record import Record
 from musicplan.read.build import build
@@ -77,14 +77,19 @@ def analyse_text(source: Source, report: Report, options: Options) -> Analysis:
     """Song text through every stage, errors or not: lines that could not be
     parsed are set aside and the rules run on the rest, so one run reports
     every problem. (The benchmark compiles huge songs that break limits this way.)"""
-    with collector_paused():
+    collecting = gc.isenabled()  # as collector_paused, without its calls (this runs once a song)
+    gc.disable()
+    try:
         lines = parse_text(source.text, report)
         written = build(lines, source.path, report)
         analysis = analyze(written, report, options.model)
         misreadings(analysis, report)
         if options.lints:
             lint(analysis, report, options.enable)
-    silence(report, written, options.ignore, options.enable)
+    finally:
+        if collecting:
+            gc.enable()
+    silence(report, written if may_silence(source.text) else None, options.ignore, options.enable)
     return analysis
 
 

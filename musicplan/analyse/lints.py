@@ -67,9 +67,7 @@ def lint(analysis: Analysis, report: Report, enable: frozenset[str] = frozenset(
 def _density(resolved: Resolved, report: Report) -> None:
     if not resolved.duration_ms or not resolved.lines:
         return
-    words = 0
-    for lyric in resolved.lines:
-        words += len(lyric.text.split())  # sung words are what spaces separate
+    words = len(" ".join([lyric.text for lyric in resolved.lines]).split())  # sung words are what spaces separate
     rate = words / (resolved.duration_ms / 1000)
     if rate > WORDS_PER_SECOND_MAX:
         seconds = resolved.duration_ms / 1000
@@ -158,29 +156,35 @@ def _whole_bars_hint(bars: Fraction, bar_ms: Fraction) -> str:
             "so the section ends on a bar line")
 
 
-def _all_styles(analysis: Analysis) -> list[tuple[StyleItem, bool]]:
-    found = [(item, True) for item in analysis.positive] + [(item, False) for item in analysis.negative]
-    seen: set[int] = set()
-    for resolved in analysis.sections:
-        for items, positive in ((resolved.positive, True), (resolved.negative, False)):
-            for item in items:
-                if id(item) not in seen:
-                    seen.add(id(item))
-                    found.append((item, positive))
-    return found
-
-
 def _styles(analysis: Analysis, report: Report) -> None:
-    """W106, W107 and W108, in one pass over every style the song writes."""
+    """W106, W107 and W108, in one pass over every style the song writes (a
+    style that `@repeat` copies, once)."""
     bpm = analysis.settings.tempo.bpm
-    for item, positive in _all_styles(analysis):
+    _style_lints(analysis.positive, True, bpm, report)
+    _style_lints(analysis.negative, False, bpm, report)
+    for resolved in analysis.sections:
+        positive, negative = resolved.positive, resolved.negative
+        target = resolved.repeats
+        if target is not None:  # what `@repeat` copied from it was linted there
+            copied = {id(item) for item in target.positive} | {id(item) for item in target.negative}
+            positive = [item for item in positive if id(item) not in copied]
+            negative = [item for item in negative if id(item) not in copied]
+        if positive:
+            _style_lints(positive, True, bpm, report)
+        if negative:
+            _style_lints(negative, False, bpm, report)
+
+
+def _style_lints(items: list[StyleItem], positive: bool, bpm: Fraction | None, report: Report) -> None:
+    for item in items:
         text = item.text
-        if not positive and _SELF_NEGATING.match(text):
-            rest = text.split(None, 1)[-1]
-            report.warning("W106", item.span, f"`- {text}` is a double negative: it asks for what it names",
-                           f"write `- {rest}` to keep it out",
-                           () if item.quoted else (Edit(item.span, rest),))
-        if positive and bpm is not None:
+        if not positive:
+            if _SELF_NEGATING.match(text):
+                rest = text.split(None, 1)[-1]
+                report.warning("W106", item.span, f"`- {text}` is a double negative: it asks for what it names",
+                               f"write `- {rest}` to keep it out",
+                               () if item.quoted else (Edit(item.span, rest),))
+        elif bpm is not None:
             match = _STYLE_BPM.search(text)
             if match and abs(float(match.group(1)) - float(bpm)) > 0.5:
                 report.warning("W107", item.span,

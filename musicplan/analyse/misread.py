@@ -53,10 +53,10 @@ def misreadings(analysis: Analysis, report: Report) -> None:
         _style_line(style, report)
     for section in song.sections:
         for line in section.lines:
-            if isinstance(line, Lyric):
+            if type(line) is Lyric:
                 if ":" in line.text or "[" in line.text:  # else neither a field nor a chord
                     _lyric(line, report)
-            elif isinstance(line, StyleLine):
+            elif type(line) is StyleLine:
                 _style_line(line, report)
                 if not line.positive:
                     _bulleted_lyric(line, report)

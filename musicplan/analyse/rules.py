@@ -27,6 +27,8 @@ from musicplan.read import repairs
 from musicplan.read.parse import parse_duration_value
 from musicplan.read.written import (
     Adherence,
+    Blank,
+    Comment,
     Condition,
     Continuation,
     Duration,
@@ -457,36 +459,11 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
 
     ``copied`` counts leading items copied from another section, and ``before``
     what precedes the lists when they are sent: both were reported already."""
-    for items, skip, earlier in ((positive, copied[0], before[0]), (negative, copied[1], before[1])):
-        if len(items) == skip:
-            continue  # nothing of this section's own: all was checked where it was written
-        seen: dict[str, StyleItem] = {}
-        for item in items[:skip]:
-            seen.setdefault(item.text.casefold(), item)
-        earlier_seen = earlier.seen
-        full = limits.STYLES_PER_LIST_MAX - earlier.count  # the index of the first item past the limit
-        for index in range(skip, len(items)):
-            item = items[index]
-            text = item.text
-            key = text.casefold()
-            if not text.strip(" \t"):
-                report.error("E106", item.span, "empty style",
-                             "write a style between the quotes, or remove them")
-                continue
-            if index == full:
-                report.error("E407", item.span,
-                             f"more than {limits.STYLES_PER_LIST_MAX} styles in one list",
-                             f"the API takes at most {limits.STYLES_PER_LIST_MAX} styles per list: "
-                             "merge or drop some")
-            first = (earlier_seen.get(key) if earlier_seen else None) or seen.get(key)
-            if first is not None:
-                report.warning("W001", item.span, f"style `{text}` is listed twice",
-                               f"it is already on line {first.span.line}: remove one",
-                               _removal(items, index))
-            else:
-                seen[key] = item
+    if len(positive) != copied[0]:  # else nothing of this section's own: all was checked where it was written
+        _check_list(positive, copied[0], before[0], report)
     if len(negative) == copied[1]:
         return
+    _check_list(negative, copied[1], before[1], report)
     positives = {item.text.casefold() for item in positive}
     for index, item in enumerate(negative):
         key = item.text.casefold()
@@ -494,6 +471,39 @@ def _check_styles(positive: list[StyleItem], negative: list[StyleItem], report: 
             report.warning("W002", item.span,
                            f"style `{item.text}` is both wanted (+) and unwanted (-)",
                            "keep it on one side only")
+
+
+def _check_list(items: list[StyleItem], skip: int, earlier: Listed, report: Report) -> None:
+    """One list's empty items, its limit and its repeats, from its item ``skip`` on."""
+    if (not skip and not earlier.seen and len(items) + earlier.count <= limits.STYLES_PER_LIST_MAX
+            and len({item.text.casefold() for item in items}) == len(items)
+            and "" not in {item.text.strip(" \t") for item in items}):
+        return  # none empty, none twice, not too many: what nearly every list is
+    seen: dict[str, StyleItem] = {}
+    for item in items[:skip]:
+        seen.setdefault(item.text.casefold(), item)
+    earlier_seen = earlier.seen
+    full = limits.STYLES_PER_LIST_MAX - earlier.count  # the index of the first item past the limit
+    for index in range(skip, len(items)):
+        item = items[index]
+        text = item.text
+        key = text.casefold()
+        if not text.strip(" \t"):
+            report.error("E106", item.span, "empty style",
+                         "write a style between the quotes, or remove them")
+            continue
+        if index == full:
+            report.error("E407", item.span,
+                         f"more than {limits.STYLES_PER_LIST_MAX} styles in one list",
+                         f"the API takes at most {limits.STYLES_PER_LIST_MAX} styles per list: "
+                         "merge or drop some")
+        first = (earlier_seen.get(key) if earlier_seen else None) or seen.get(key)
+        if first is not None:
+            report.warning("W001", item.span, f"style `{text}` is listed twice",
+                           f"it is already on line {first.span.line}: remove one",
+                           _removal(items, index))
+        else:
+            seen[key] = item
 
 
 # ---------------------------------------------------------------- sections
@@ -560,26 +570,40 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
                      f"the section name has {len(name)} characters; at most "
                      f"{limits.SECTION_NAME_MAX} are allowed", "shorten the name")
 
-    kinds: dict[type, list] = {}
+    style_lines: list[StyleLine] = []
+    own_lyrics: list[Lyric] = []
+    kinds: dict[type, list] = {}  # the rarer kinds of line: directives, lines set aside
     for line in section.lines:
-        of_kind = kinds.get(type(line))
-        if of_kind is None:
-            kinds[type(line)] = [line]
+        if type(line) is Lyric:
+            own_lyrics.append(line)
+        elif type(line) is StyleLine:
+            style_lines.append(line)
+        elif type(line) is Blank or type(line) is Comment:
+            continue
+        elif type(line) in kinds:
+            kinds[type(line)].append(line)
         else:
-            of_kind.append(line)
-    for directive in kinds.get(UnknownDirective, ()):
-        sure = repairs.certain(directive.name, _DIRECTIVES)
-        guess = sure or nearest(directive.name, _DIRECTIVES)
-        report.error("E408", directive.span, f"unknown directive `{directive.name}`",
-                     f"did you mean `{guess}`?" if guess else "directives: " + ", ".join(_DIRECTIVES),
-                     repairs.replace(Span.at(directive.span.line, directive.span.column, len(directive.name)), sure))
-
-    repeats = _once(kinds[Repeat], "@repeat", report) if Repeat in kinds else []
-    sources = _once(kinds[Source], "@source", report) if Source in kinds else []
-    adherences = _once(kinds[Adherence], "@adherence", report) if Adherence in kinds else []
-    conditions = _once(kinds[Condition], "@condition", report) if Condition in kinds else []
-    style_lines: list[StyleLine] = kinds.get(StyleLine, [])
-    own_lyrics: list[Lyric] = kinds.get(Lyric, [])
+            kinds[type(line)] = [line]
+    repeats: list[Repeat] = []
+    sources: list[Source] = []
+    adherences: list[Adherence] = []
+    conditions: list[Condition] = []
+    if kinds:
+        for directive in kinds.get(UnknownDirective, ()):
+            sure = repairs.certain(directive.name, _DIRECTIVES)
+            guess = sure or nearest(directive.name, _DIRECTIVES)
+            report.error("E408", directive.span, f"unknown directive `{directive.name}`",
+                         f"did you mean `{guess}`?" if guess else "directives: " + ", ".join(_DIRECTIVES),
+                         repairs.replace(Span.at(directive.span.line, directive.span.column, len(directive.name)),
+                                         sure))
+        if Repeat in kinds:
+            repeats = _once(kinds[Repeat], "@repeat", report)
+        if Source in kinds:
+            sources = _once(kinds[Source], "@source", report)
+        if Adherence in kinds:
+            adherences = _once(kinds[Adherence], "@adherence", report)
+        if Condition in kinds:
+            conditions = _once(kinds[Condition], "@condition", report)
 
     positive: list[StyleItem] = []
     negative: list[StyleItem] = []
@@ -662,8 +686,7 @@ def _resolve(section: Section, latest: dict[str, Resolved], settings: Settings,
     else:
         if chunked:
             _check_chunk_text(result, report)
-        if len(positive) != copied[0] or len(negative) != copied[1]:  # else nothing of its own to check
-            _check_styles(positive, negative, report, copied=copied, before=before)
+        _check_styles(positive, negative, report, copied=copied, before=before)
 
     if duration_ms is not None and heading.duration is not None and not result.reference:
         if not limits.SECTION_MS_MIN <= duration_ms <= limits.SECTION_MS_MAX:
@@ -754,6 +777,10 @@ def _check_chunk_text(result: Resolved, report: Report) -> None:
 
 
 def _check_lyrics(lyrics: list[Lyric], chunked: bool, report: Report) -> None:
+    texts = [lyric.text for lyric in lyrics]
+    if (len(lyrics) <= limits.LYRIC_LINES_MAX and max(map(len, texts)) <= limits.LYRIC_LINE_CHARS_MAX
+            and (chunked or "{" not in "".join(texts))):
+        return  # what nearly every section is: nothing below would be said
     for index, lyric in enumerate(lyrics):
         if index == limits.LYRIC_LINES_MAX:
             report.error("E405", lyric.span, f"more than {limits.LYRIC_LINES_MAX} lyric lines in one section",
@@ -776,6 +803,10 @@ def _check_lyrics(lyrics: list[Lyric], chunked: bool, report: Report) -> None:
 def _check_total(resolved: list[Resolved], report: Report) -> None:
     if not resolved:
         return
+    durations = [item.duration_ms for item in resolved]
+    known = [ms for ms in durations if ms is not None]
+    if len(known) == len(durations) and limits.SONG_MS_MIN <= sum(known) <= limits.SONG_MS_MAX and min(known) >= 0:
+        return  # each total on the way is within 10:00 (none falls), the last at least 0:03
     total = 0
     for item in resolved:
         if item.duration_ms is None:

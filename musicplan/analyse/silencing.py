@@ -22,6 +22,13 @@ _WORD = r"[^\s,]+"
 _CODE_SHAPED = r"[A-Za-z]+\d+[A-Za-z\d]*"
 
 
+def may_silence(text: str) -> bool:
+    """Whether song ``text`` may hold an ignore comment: one needs `musicplan:`,
+    so `plan` in some case (letters that, unlike `i` and `s`, match nothing but
+    their two cases). Without it the song's comments need not be looked at."""
+    return "plan" in text.lower()
+
+
 class _Rule:
     """One code named by one comment, with the lines it covers."""
 

@@ -124,9 +124,9 @@ class Snippets:
     def __call__(self, path: str, number: int) -> str:
         if path not in self.cache:
             text = from_text(self.texts.get(path, b"").decode("utf-8", errors="replace"), path).text
-            self.cache[path] = [line.rstrip("\r") for line in text.split("\n")]
+            self.cache[path] = text.split("\n")
         lines = self.cache[path]
-        return lines[number - 1] if 1 <= number <= len(lines) else ""
+        return lines[number - 1].rstrip("\r") if 1 <= number <= len(lines) else ""
 
 
 class OneText(Record):

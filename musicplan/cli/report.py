@@ -22,6 +22,8 @@ def snippet(line_text: str, column: int, end_column: int) -> tuple[str, int, int
     show as one space, controls and escape sequences as escapes."""
     start = 0
     end = len(line_text)
+    if end <= SNIPPET_WIDTH and line_text.isascii() and line_text.isprintable():
+        return _as_is(line_text, column, end_column)
     if end > SNIPPET_WIDTH:
         start = max(0, min(column - 1 - _BEFORE, end - SNIPPET_WIDTH))
         end = start + SNIPPET_WIDTH
@@ -44,6 +46,16 @@ def snippet(line_text: str, column: int, end_column: int) -> tuple[str, int, int
     if end < len(line_text):
         parts.append("…")
     return "".join(parts), caret, caret_end - caret
+
+
+def _as_is(line_text: str, column: int, end_column: int) -> tuple[str, int, int]:
+    """``snippet`` of a short line shown as it is (no tab, no control), without its loop."""
+    end = len(line_text)
+    caret = column - 1 if 0 <= column - 1 < end else end
+    caret_end = end_column - 1 if 0 <= end_column - 1 < end else caret
+    if caret_end <= caret:
+        caret_end = max(caret + 1, end if end_column - 1 >= end else caret + 1)
+    return line_text, caret, caret_end - caret
 
 
 def format_text(diagnostic: Diagnostic, line_text: str, colour: bool = False) -> str:
@@ -69,9 +81,8 @@ def format_text(diagnostic: Diagnostic, line_text: str, colour: bool = False) ->
 
 def write_text(diagnostics: Iterable[Diagnostic], lines: SourceLines, stream: TextIO) -> None:
     colour = use_colour(stream)
-    for diagnostic in diagnostics:
-        stream.write(format_text(diagnostic, lines(diagnostic.path, diagnostic.span.line), colour))
-        stream.write("\n")
+    stream.write("".join([format_text(diagnostic, lines(diagnostic.path, diagnostic.span.line), colour) + "\n"
+                          for diagnostic in diagnostics]))
 
 
 def write_json(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:

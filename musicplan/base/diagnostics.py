@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Literal
 
 from musicplan.base.record import Factory, Record
 
-Severity = Literal["error", "warning"]
+TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Severity = Literal["error", "warning"]
 
 # A message quotes what the writer wrote, which may be 40 KB long or hold a
 # lone surrogate (from JSON) that no output stream can encode.

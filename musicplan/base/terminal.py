@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TextIO
+
+TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 def use_colour(stream: TextIO) -> bool:

@@ -12,10 +12,13 @@ import os
 import signal
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
 
 from musicplan import __version__
 from musicplan.cli.common import Exit, Terminated, UsageError
+
+TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 # Each command and the module of its family. Only the family of the command being
 # run is imported: `check` on every commit need not load render's or upload's code

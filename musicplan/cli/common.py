@@ -9,12 +9,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
 
 from musicplan.base.exits import Exit
 from musicplan.base.files import exists, is_folder
 from musicplan.base.record import Factory, Record
 from musicplan.read.source import from_text
+
+TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "Terminated", "UsageError",
            "cannot_write", "codes_of", "config_options", "emit", "failed", "kept_unless_forced", "lint_options",

@@ -30,13 +30,15 @@ import fnmatch
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from musicplan.base.files import is_file
 from musicplan.base.record import Record
 from musicplan.cli.common import STDIN_NAME, UsageError, codes_of
 
+TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
 if TYPE_CHECKING:
+    from typing import Any
+
     from musicplan.pipeline import Options
 
 KEYS = ("ignore", "enable", "strict", "exclude", "model", "per-file-ignores")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TextIO
 
 from musicplan.base.diagnostics import Diagnostic
 from musicplan.base.terminal import escaped_char, paint, printable, use_colour
+
+TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 SourceLines = Callable[[str, int], str]  # (path, line number) -> the line's text
 

@@ -18,7 +18,10 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
-from pathlib import Path
+
+TYPE_CHECKING = False  # as typing's: true for type checkers (pathlib is imported where a file is written)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 NAME_MAX_DEFAULT = 255  # bytes in one path component on the common file systems
 _TEMP_NAME_CHARS = 32  # of the target's name in its temporary file's (the rest is random)
@@ -56,6 +59,8 @@ def name_max(folder: Path) -> int:
 
 def check_name(path: str | Path, shown: str | Path | None = None) -> None:
     """Refuse a file name longer than its file system allows (counted in bytes, as the system counts)."""
+    from pathlib import Path
+
     path = Path(path)
     size = len(os.fsencode(path.name))
     limit = name_max(path.parent if str(path.parent) else Path("."))
@@ -156,6 +161,8 @@ class AtomicFile:
 
     def __init__(self, target: str | Path, *, force: bool = False, keep_partial: bool = False,
                  expect: bytes | None = None, regular_only: bool = False) -> None:
+        from pathlib import Path
+
         self.target = Path(target)  # as the user gave it: every message names this
         self.force = force
         self.keep_partial = keep_partial

@@ -8,7 +8,6 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from musicplan.base.exits import Exit
 from musicplan.base.files import exists, is_folder
@@ -17,6 +16,7 @@ from musicplan.read.source import from_text
 
 TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
 if TYPE_CHECKING:
+    from pathlib import Path  # imported where a folder is walked: checking files needs no pathlib
     from typing import Any, TextIO
 
 __all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "Terminated", "UsageError",
@@ -41,6 +41,8 @@ class Input(Record):
 
     @property
     def stem(self) -> str:
+        from pathlib import Path
+
         return "stdin" if self.path == STDIN_NAME else Path(self.path).stem
 
 
@@ -60,6 +62,8 @@ def _skipped(folder: Path) -> bool:
 def walk(root: Path, excluded: Callable[[Path], bool] = lambda path: False) -> list[str]:
     """The songs under ``root``, in order, without the folders a walk skips or
     ``excluded`` names (files too may be excluded)."""
+    from pathlib import Path
+
     found: list[str] = []
     for folder, subfolders, files in os.walk(root):
         here = Path(folder)
@@ -74,6 +78,8 @@ def _expand(paths: Sequence[str], excluded: Callable[[Path], bool]) -> list[str]
     out: list[str] = []
     for path in paths:
         if path != STDIN and is_folder(path):
+            from pathlib import Path
+
             out += walk(Path(path), excluded)
         else:
             out.append(path)

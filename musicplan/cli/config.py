@@ -29,7 +29,6 @@ import argparse
 import fnmatch
 import os
 import re
-from pathlib import Path
 
 from musicplan.base.files import is_file
 from musicplan.base.record import Record
@@ -37,6 +36,7 @@ from musicplan.cli.common import STDIN_NAME, UsageError, codes_of
 
 TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
 if TYPE_CHECKING:
+    from pathlib import Path  # imported where a settings file is read: a run without one needs no pathlib
     from typing import Any
 
     from musicplan.pipeline import Options
@@ -114,21 +114,26 @@ def _has_table(text: str) -> bool:
     return "tool.musicplan" in text or re.search(r"^\s*\[\s*tool\s*\.\s*musicplan\b", text, re.M) is not None
 
 
-def find(folder: Path) -> Path | None:
-    """The settings file nearest ``folder``: in it or the closest folder above."""
-    for candidate in (folder, *folder.parents):
-        own = candidate / SETTINGS_FILE
+def find(folder: str) -> str | None:
+    """The settings file nearest ``folder`` (an absolute path): in it or the closest folder above."""
+    candidate = folder
+    while True:
+        own = os.path.join(candidate, SETTINGS_FILE)
         if is_file(own):
             return own
-        pyproject = candidate / "pyproject.toml"
+        pyproject = os.path.join(candidate, "pyproject.toml")
         if is_file(pyproject):
             try:
-                text = pyproject.read_text(encoding="utf-8", errors="replace")
+                with open(pyproject, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read()
             except OSError:
-                continue
+                text = ""
             if _has_table(text):
                 return pyproject
-    return None
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return None
+        candidate = parent
 
 
 def _toml() -> Any:
@@ -277,9 +282,14 @@ class Settings:
         self.model: str | None = getattr(args, "model", None)
         self.isolated = bool(getattr(args, "no_config", False))
         named = getattr(args, "config", None)
-        self.named = load(Path(named)) if named else None
+        if named:
+            from pathlib import Path
+
+            self.named: Config | None = load(Path(named))
+        else:
+            self.named = None
         self._by_folder: dict[str, Config] = {}
-        self._by_file: dict[Path, Config] = {}
+        self._by_file: dict[str, Config] = {}
         self._options: dict[str | None, Options] = {}
 
     def config_for(self, path: str | Path | None) -> Config:
@@ -292,12 +302,14 @@ class Settings:
         # folders, and making a Path of each costs more than checking the song.
         key = os.path.dirname(os.path.abspath(path)) if path is not None else os.getcwd()
         if key not in self._by_folder:
-            found = find(Path(key))
+            found = find(key)
             if found is None:
                 self._by_folder[key] = Config()
             else:
                 if found not in self._by_file:
-                    self._by_file[found] = load(found)
+                    from pathlib import Path
+
+                    self._by_file[found] = load(Path(found))
                 self._by_folder[key] = self._by_file[found]
         return self._by_folder[key]
 
@@ -312,7 +324,12 @@ class Settings:
             return made
         on_disk = path if path not in (None, STDIN_NAME) else None
         config = self.config_for(on_disk)
-        ignore = config.ignore | (config.ignored_for(Path(on_disk)) if on_disk and config.per_file_ignores else _NONE)
+        if on_disk and config.per_file_ignores:
+            from pathlib import Path
+
+            ignore = config.ignore | config.ignored_for(Path(on_disk))
+        else:
+            ignore = config.ignore
         strict = self.strict if self.strict is not None else bool(config.strict)
         made = self._options[path] = Options(self.model or config.model, (ignore - self.enable) | self.ignore,
                                              (config.enable - self.ignore) | self.enable, strict=strict)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from musicplan.cli.common import (
     STDIN_NAME,
@@ -248,6 +247,8 @@ def cmd_compile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     sources = [item.path for item in inputs.items]
     if not args.out_dir:
         return emit(outputs[0][1], args.output, stdout, stderr, sources=sources)
+    from pathlib import Path
+
     out_dir = Path(args.out_dir)
     for item, _ in outputs:
         target = out_dir / f"{item.stem}.json"

@@ -117,9 +117,10 @@ class Analysis(Record):
 
 def analyze(song: SongModel, report: Report, model: str | None = None) -> Analysis:
     settings, fields_by_key = _read_fields(song, report, model)
-    global_styles = song.global_styles
-    positive = _items(global_styles, True)
-    negative = _items(global_styles, False)
+    positive: list[StyleItem] = []
+    negative: list[StyleItem] = []
+    for line in song.global_styles:
+        (positive if line.positive else negative).extend(line.items)
     analysis = Analysis(song, settings, positive, negative, [])
     if settings.prompt is not None or "prompt" in fields_by_key:
         _check_prompt_song(song, report)
@@ -178,7 +179,7 @@ def _read_fields(song: SongModel, report: Report, model_override: str | None
         settings.model = model_override
         settings.unread.discard("model")
     elif "model" not in seen:
-        _model_unset(song, fields, report)
+        _model_unset(song, fields, settings.unread, report)
     if not settings.unread.isdisjoint(_TEMPO_FIELDS):
         settings.tempo.unreadable = True  # a tempo line was set aside
     if settings.finetune is not None and settings.model not in limits.FINETUNE_MODELS:
@@ -199,11 +200,12 @@ def _key_fix(item: Field, target: str | None, song: SongModel) -> tuple[Edit, ..
     return fix
 
 
-def _model_unset(song: SongModel, fields: list[Field], report: Report) -> None:
+def _model_unset(song: SongModel, fields: list[Field], settings_unread: set[str], report: Report) -> None:
     """The API's default model is deprecated: say so where the model would be set."""
-    if any(ALIASES.get(item.key) == "model" for item in fields):
-        return  # `model_id:` is an unknown field (E200) whose fix sets the model: one diagnostic is enough
-    if any(isinstance(line, SetAside) and line.word == "model" for line in song.header):
+    for item in fields:
+        if ALIASES.get(item.key) == "model":
+            return  # `model_id:` is an unknown field (E200) whose fix sets the model: one diagnostic is enough
+    if "model" in settings_unread:  # (here only the words of lines set aside are: no model line was read)
         return  # a `model` line was set aside (already reported): it may well set the model
     if fields:
         span = fields[0].key_span
@@ -417,10 +419,6 @@ def _check_plan_song(song: SongModel, analysis: Analysis, seen: dict[str, Field]
 
 # ---------------------------------------------------------------- styles
 
-def _items(lines: list[StyleLine], positive: bool) -> list[StyleItem]:
-    return [item for line in lines if line.positive == positive for item in line.items]
-
-
 def _removal(items: list[StyleItem], index: int) -> tuple[Edit, ...]:
     """The edit that takes ``items[index]`` out of its line with one of its commas
     (none when it is alone on its line: the line would be left empty)."""
@@ -521,9 +519,10 @@ def _resolve_sections(song: SongModel, settings: Settings, positive: list[StyleI
                          f"the API takes at most {limits.SECTIONS_MAX}: merge some sections")
         made = _resolve(section, latest, settings, before, report)
         resolved.append(made)
-        if section.heading.name_unread:  # `@repeat` of what it may have been called is not reported
-            settings.unread_headings.append(section.heading.raw_name)
-        latest[section.name] = made
+        heading = section.heading
+        if heading.name_unread:  # `@repeat` of what it may have been called is not reported
+            settings.unread_headings.append(heading.raw_name)
+        latest[heading.name] = made
     _check_total(resolved, report)
     return resolved
 

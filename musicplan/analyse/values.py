@@ -65,8 +65,8 @@ def parse_bpm(value: str) -> Fraction | None:
         raise TooLong(value)
     whole, _, frac = value.partition(".")
     frac = frac.rstrip("0")
-    bpm = Fraction(int(whole + frac), 10 ** len(frac))
-    return bpm if bpm > 0 else None
+    tenths = int(whole + frac)  # over 10 ** len(frac), which is above 0: the tempo's sign
+    return Fraction(tenths, 10 ** len(frac)) if tenths > 0 else None
 
 
 def _fraction(value: str) -> tuple[int, int] | None:

@@ -37,10 +37,14 @@ OFF_BY_DEFAULT = frozenset({"W104", "W105"})
 
 # Only these make a section instrumental (song-format.md): spoken word and rap
 # are written under `- singing` (ElevenLabs' own docs write a voiceover so).
-_INSTRUMENTAL_POSITIVE = re.compile(r"\b(instrumental|no vocals)\b", re.I)
+_INSTRUMENTAL_POSITIVE = r"(?i)\b(instrumental|no vocals)\b"
+# Before a pattern is tried (compiled by `re` when first needed), what it cannot
+# match without, in lower case: parts of its words whose letters (unlike `i` and
+# `s`) match nothing but their two cases.
+_INSTRUMENTAL_PARTS = ("trumental", "no voca")
 _VOCALS_NEGATIVE = re.compile(r"^\s*(vocals|voice|voices)\s*$", re.I)
 _SELF_NEGATING = re.compile(r"^\s*(no|without|not)\s+\S", re.I)
-_STYLE_BPM = re.compile(r"\b(\d+(?:\.\d+)?)\s*bpm\b", re.I)
+_STYLE_BPM = r"(?i)\b(\d+(?:\.\d+)?)\s*bpm\b"  # tried on styles with `bpm` in them
 # Letters past Latin Extended-B are another script (compiled by `re` for the first style not in ASCII).
 _BEYOND_LATIN = r"[^\x00-\u024f]"
 
@@ -80,7 +84,9 @@ def _density(resolved: Resolved, report: Report) -> None:
 def _no_voice(positive: list, negative: list) -> tuple[str, StyleItem] | None:
     """The first style that asks for no voice, with its sign."""
     for item in positive:
-        if _INSTRUMENTAL_POSITIVE.search(item.text):
+        lowered = item.text.lower()
+        if (_INSTRUMENTAL_PARTS[0] in lowered or _INSTRUMENTAL_PARTS[1] in lowered) \
+                and re.search(_INSTRUMENTAL_POSITIVE, item.text):
             return "+", item
     for item in negative:
         if _VOCALS_NEGATIVE.match(item.text):
@@ -184,8 +190,8 @@ def _style_lints(items: list[StyleItem], positive: bool, bpm: Fraction | None, r
                 report.warning("W106", item.span, f"`- {text}` is a double negative: it asks for what it names",
                                f"write `- {rest}` to keep it out",
                                () if item.quoted else (Edit(item.span, rest),))
-        elif bpm is not None:
-            match = _STYLE_BPM.search(text)
+        elif bpm is not None and "bpm" in text.lower():
+            match = re.search(_STYLE_BPM, text)
             if match and abs(float(match.group(1)) - float(bpm)) > 0.5:
                 report.warning("W107", item.span,
                                f"style `{text}` says {match.group(1)} bpm but the song's `bpm` is {float(bpm):g}",

@@ -197,6 +197,25 @@ def test_check_and_compile_import_neither_httpx_nor_jsonschema_nor_pygls(songs, 
     assert result.stderr.strip().endswith("[]"), result.stderr
 
 
+def test_check_imports_nothing_it_does_not_use(songs, tmp_path):
+    """What `check` once imported on every run and no longer needs: typing (kept
+    for type checkers), pathlib (with urllib.parse and ipaddress), shutil (with
+    lzma and bz2, for argparse's terminal width), statistics (for an off-by-default
+    lint), json (text output), threading, dataclasses and inspect."""
+    probe = (
+        "import sys\n"
+        "from musicplan.cli import main\n"
+        f"main(['check', {str(songs['good'])!r}])\n"
+        "unused = sorted(m for m in ('typing', 'pathlib', 'shutil', 'statistics', 'json', 'threading',\n"
+        "                            'dataclasses', 'inspect') if m in sys.modules)\n"
+        "sys.stderr.write(repr(unused))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith("[]"), result.stderr
+
+
 def test_no_traceback_on_hostile_input(tmp_path):
     path = tmp_path / "weird.song"
     path.write_bytes(b"\x00\xff[\\\n@\n+\"\n\r\r\n:::\n[\xe2\x82]")

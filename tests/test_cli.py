@@ -201,13 +201,13 @@ def test_check_imports_nothing_it_does_not_use(songs, tmp_path):
     """What `check` once imported on every run and no longer needs: typing (kept
     for type checkers), pathlib (with urllib.parse and ipaddress), shutil (with
     lzma and bz2, for argparse's terminal width), statistics (for an off-by-default
-    lint), json (text output), threading, dataclasses and inspect."""
+    lint), json (text output), threading, dataclasses, inspect and contextlib."""
     probe = (
         "import sys\n"
         "from musicplan.cli import main\n"
         f"main(['check', {str(songs['good'])!r}])\n"
         "unused = sorted(m for m in ('typing', 'pathlib', 'shutil', 'statistics', 'json', 'threading',\n"
-        "                            'dataclasses', 'inspect') if m in sys.modules)\n"
+        "                            'dataclasses', 'inspect', 'contextlib') if m in sys.modules)\n"
         "sys.stderr.write(repr(unused))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

@@ -4,13 +4,17 @@ tempo (bpm, meter, beat) to the length of a bar."""
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 from musicplan.analyse.values import MAX_DIGITS, digits_ok
 from musicplan.base.diagnostics import Report, Span
 from musicplan.base.record import Record
 from musicplan.read import repairs
 from musicplan.read.written import Duration
+
+# fractions (with decimal) is imported where a tempo is read: a song without one needs neither.
+TYPE_CHECKING = False  # as typing's: true for type checkers
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 MAX_DECIMALS = 3
 # Past this no duration means anything to the API (whose limits are minutes);
@@ -38,11 +42,15 @@ class Tempo(Record):
         or in a compound meter (N a multiple of 3 above 3) the dotted 3/M."""
         if self.beat is not None:
             return self.beat
+        from fractions import Fraction
+
         beats, unit = self.meter
         return Fraction(3, unit) if beats > 3 and beats % 3 == 0 else Fraction(1, unit)
 
     @property
     def beats_per_bar(self) -> Fraction:
+        from fractions import Fraction
+
         beats, unit = self.meter
         return Fraction(beats, unit) / self.counted_note
 
@@ -59,6 +67,8 @@ def round_half_up(value: Fraction) -> int:
 
 
 def _decimal(whole: str, frac: str | None) -> Fraction:
+    from fractions import Fraction
+
     frac = (frac or "").rstrip("0")
     if not frac:
         return Fraction(int(whole))

@@ -4,11 +4,15 @@ misspelt field name to a hint."""
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 from musicplan.base.words import nearest
 from musicplan.read.repairs import certain
 from musicplan.spec.vocabulary import ALIASES, FIELDS
+
+# fractions (with decimal) is imported where a tempo is read: a song without one needs neither.
+TYPE_CHECKING = False  # as typing's: true for type checkers
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _TRUE = {"yes", "true", "on"}
 _FALSE = {"no", "false", "off"}
@@ -66,7 +70,11 @@ def parse_bpm(value: str) -> Fraction | None:
     whole, _, frac = value.partition(".")
     frac = frac.rstrip("0")
     tenths = int(whole + frac)  # over 10 ** len(frac), which is above 0: the tempo's sign
-    return Fraction(tenths, 10 ** len(frac)) if tenths > 0 else None
+    if tenths <= 0:
+        return None
+    from fractions import Fraction
+
+    return Fraction(tenths, 10 ** len(frac))
 
 
 def _fraction(value: str) -> tuple[int, int] | None:
@@ -85,7 +93,11 @@ def parse_meter(value: str) -> tuple[int, int] | None:
 def parse_beat(value: str) -> Fraction | None:
     """The note that bpm counts, ``1/4`` or ``3/8``, as a fraction of a whole note."""
     found = _fraction(value)
-    return Fraction(*found) if found else None
+    if not found:
+        return None
+    from fractions import Fraction
+
+    return Fraction(*found)
 
 
 def suggest_key(raw_key: str) -> tuple[str, str | None]:

@@ -13,7 +13,6 @@ hidden temporary file.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
@@ -21,6 +20,7 @@ from collections.abc import Iterator
 
 TYPE_CHECKING = False  # as typing's: true for type checkers (pathlib is imported where a file is written)
 if TYPE_CHECKING:
+    import contextlib
     from pathlib import Path
 
 NAME_MAX_DEFAULT = 255  # bytes in one path component on the common file systems
@@ -116,8 +116,15 @@ def _open_direct(path: Path, shown: Path, mode: int) -> int:
     return fd
 
 
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
+def _signals_held() -> contextlib.AbstractContextManager[None]:
+    """``_holding_signals`` as a context manager (contextlib is imported here:
+    `check` imports this module and never writes)."""
+    import contextlib
+
+    return contextlib.contextmanager(_holding_signals)()
+
+
+def _holding_signals() -> Iterator[None]:
     """SIGINT and SIGTERM held back for the duration, then acted on as they would
     have been. They are deferred where Python handles them, on the main thread: a
     signal mask is per thread, and the kernel hands a process's signal to any

@@ -181,20 +181,19 @@ def test_many_files_in_one_process(tmp_path, capsys):
     assert len(json.loads(capsys.readouterr().out)) == 100
 
 
-def test_check_and_compile_import_neither_httpx_nor_jsonschema_nor_pygls(songs, tmp_path):
-    probe = (
-        "import sys\n"
-        "from musicplan.cli import main\n"
-        f"main(['check', {str(songs['good'])!r}])\n"
-        f"main(['compile', {str(songs['good'])!r}, '-o', {str(tmp_path / 'x.json')!r}])\n"
-        "heavy = sorted(m for m in ('httpx', 'jsonschema', 'pydantic', 'pygls', 'lsprotocol', 'cattrs')\n"
-        "               if m in sys.modules)\n"
-        "sys.stderr.write(repr(heavy))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=60)
+def _imported(commands: list[list[str]], modules: tuple[str, ...], cwd) -> str:
+    """What a fresh interpreter says it holds of ``modules`` after ``main`` ran each of ``commands``."""
+    probe = ("import sys\nfrom musicplan.cli import main\n" + "".join(f"main({command!r})\n" for command in commands)
+             + f"sys.stderr.write(repr(sorted(m for m in {modules!r} if m in sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=cwd, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().endswith("[]"), result.stderr
+    return result.stderr.strip()
+
+
+def test_check_and_compile_import_neither_httpx_nor_jsonschema_nor_pygls(songs, tmp_path):
+    commands = [["check", str(songs["good"])], ["compile", str(songs["good"]), "-o", str(tmp_path / "x.json")]]
+    heavy = ("httpx", "jsonschema", "pydantic", "pygls", "lsprotocol", "cattrs")
+    assert _imported(commands, heavy, tmp_path).endswith("[]")
 
 
 def test_check_imports_nothing_it_does_not_use(songs, tmp_path):
@@ -202,18 +201,8 @@ def test_check_imports_nothing_it_does_not_use(songs, tmp_path):
     for type checkers), pathlib (with urllib.parse and ipaddress), shutil (with
     lzma and bz2, for argparse's terminal width), statistics (for an off-by-default
     lint), json (text output), threading, dataclasses, inspect and contextlib."""
-    probe = (
-        "import sys\n"
-        "from musicplan.cli import main\n"
-        f"main(['check', {str(songs['good'])!r}])\n"
-        "unused = sorted(m for m in ('typing', 'pathlib', 'shutil', 'statistics', 'json', 'threading',\n"
-        "                            'dataclasses', 'inspect', 'contextlib') if m in sys.modules)\n"
-        "sys.stderr.write(repr(unused))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().endswith("[]"), result.stderr
+    unused = ("typing", "pathlib", "shutil", "statistics", "json", "threading", "dataclasses", "inspect", "contextlib")
+    assert _imported([["check", str(songs["good"])]], unused, tmp_path).endswith("[]")
 
 
 def test_no_traceback_on_hostile_input(tmp_path):

@@ -27,7 +27,7 @@ from musicplan.read.written import (
 )
 from musicplan.spec import limits
 
-TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
+TYPE_CHECKING = False  # as typing's: true for type checkers (fractions is imported where a tempo is read)
 if TYPE_CHECKING:
     from fractions import Fraction
 

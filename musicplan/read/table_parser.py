@@ -50,9 +50,9 @@ class Token(str):
 
 
 class _Automaton:
-    """The tables made ready to run: scanners compiled as first needed (a
-    song uses about half of them, and compiling one costs as much as reading
-    a song), actions by state."""
+    """The tables made ready to run: scanners compiled as first needed (an
+    example song uses 4 of the 15, and compiling a large one costs as much as
+    reading a song), actions by state."""
 
     def __init__(self) -> None:
         self.scanner_of = [scanner for scanner, _ in song_tables.STATES]

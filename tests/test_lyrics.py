@@ -160,6 +160,15 @@ def test_the_lyrics_command_reads_standard_input_and_writes_to_standard_output(t
     assert "give --lrc or --srt" in capsys.readouterr().err
 
 
+def test_a_sidecar_that_is_not_utf8_is_an_error_in_the_file_not_a_usage_error(tmp_path: Path, capsys):
+    # As for every command that checks a file (README: exit codes): E001 at its byte, exit 1.
+    sidecar = tmp_path / "Neon.mp3.json"
+    sidecar.write_bytes(b'{"words_timestamps": [],\n "x": "\xff"}')
+    assert main(["lyrics", str(sidecar)]) == 1
+    assert f"{sidecar}:2:8: error[E001]" in capsys.readouterr().err
+    assert not (tmp_path / "Neon.mp3.lrc").exists()
+
+
 def test_the_lyrics_command_reads_no_more_than_any_command(tmp_path: Path, monkeypatch, capsys):
     from musicplan.cli import common
 

@@ -161,6 +161,21 @@ def read_text(path: str, stderr: TextIO) -> OneText | None:
     return OneText(inputs, item.path, source.text if source is not None else None, diag.sorted())
 
 
+def text_or_exit(path: str, stderr: TextIO) -> OneText | int:
+    """``read_text``, or the exit code when there is no text to go on with: 2 when
+    the file cannot be read (said on ``stderr``), 1 when it is not UTF-8 (its
+    E001s shown there), as for every command that checks a file."""
+    from musicplan.cli import report
+
+    one = read_text(path, stderr)
+    if one is None:
+        return Exit.USAGE
+    if one.text is None:
+        report.write_text(one.diagnostics, Snippets(one.inputs), stderr)
+        return Exit.PROBLEMS
+    return one
+
+
 def onto_input(output: str | Path, sources: Sequence[str]) -> str | None:
     """The input that ``output`` is (the same file, through any link), or None."""
     import os

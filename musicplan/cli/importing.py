@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from musicplan.cli.common import Exit, Snippets, UsageError, emit, kept_unless_forced, read_text
+from musicplan.cli.common import Exit, Snippets, UsageError, emit, kept_unless_forced, text_or_exit
 
 FORMATS = ("suno", "chordpro", "text")
 
@@ -52,12 +52,10 @@ def cmd_import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     options = _options(args)
     if kept_unless_forced(args.output, args.force, stderr):
         return Exit.USAGE
-    one = read_text(args.file, stderr)
-    if one is None:
-        return Exit.USAGE
-    if one.text is None:
-        report.write_text(one.diagnostics, Snippets(one.inputs), stderr)
-        return Exit.PROBLEMS
+    one = text_or_exit(args.file, stderr)
+    if isinstance(one, int):
+        return one
+    assert one.text is not None  # (text_or_exit answers with a code when there is none)
     try:
         result = import_text(one.text, one.path, args.kind, options)
     except ImportBug as exc:

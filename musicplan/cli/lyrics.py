@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from musicplan.cli.common import STDIN, Exit, Snippets, emit, kept_unless_forced, read_text
+from musicplan.cli.common import STDIN, Exit, emit, kept_unless_forced, text_or_exit
 
 
 def register(sub: Any) -> None:
@@ -47,7 +47,6 @@ def audio_of(sidecar: Path, metadata: dict[str, Any]) -> Path:
 
 
 def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from musicplan.cli import report
     from musicplan.write.lyrics import from_reply, to_lrc, to_srt
 
     kinds = [kind for kind, wanted in (("lrc", args.lrc), ("srt", args.srt)) if wanted] or ["lrc"]
@@ -56,12 +55,10 @@ def cmd_lyrics(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         said = "-o takes" if args.output else "standard input's lyrics go to standard output (or -o):"
         stderr.write(f"musicplan: {said} one format: give --lrc or --srt, not both\n")
         return Exit.USAGE
-    one = read_text(args.sidecar, stderr)
-    if one is None:
-        return Exit.USAGE
-    if one.text is None:
-        report.write_text(one.diagnostics, Snippets(one.inputs), stderr)
-        return Exit.USAGE
+    one = text_or_exit(args.sidecar, stderr)
+    if isinstance(one, int):
+        return one
+    assert one.text is not None  # (text_or_exit answers with a code when there is none)
     sidecar = Path(one.path)
     try:
         metadata = json.loads(one.text)

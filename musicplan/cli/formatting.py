@@ -13,7 +13,7 @@ from musicplan.cli.common import (
     emit,
     kept_unless_forced,
     read_inputs,
-    read_text,
+    text_or_exit,
 )
 from musicplan.cli.config import settings_of
 
@@ -143,12 +143,12 @@ def cmd_decompile(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
     # A song written by hand, comments and all, is never replaced by a decompiled one unasked.
     if kept_unless_forced(args.output, args.force, stderr):
         return Exit.USAGE
-    one = read_text(args.file, stderr)
-    if one is None:
-        return Exit.USAGE
-    result = decompile_text(one.text, one.path, args.model) if one.text is not None else None
-    found = one.diagnostics if result is None else result.diagnostics
-    report.write_text(found, Snippets(one.inputs), stderr)
-    if result is None or result.text is None:
+    one = text_or_exit(args.file, stderr)
+    if isinstance(one, int):
+        return one
+    assert one.text is not None  # (text_or_exit answers with a code when there is none)
+    result = decompile_text(one.text, one.path, args.model)
+    report.write_text(result.diagnostics, Snippets(one.inputs), stderr)
+    if result.text is None:
         return Exit.PROBLEMS
     return emit(result.text, args.output, stdout, stderr, sources=[args.file])

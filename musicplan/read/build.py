@@ -332,9 +332,6 @@ class LineMaker:
         return children
 
 
-LINE_TERMINALS = ("FIELDS", "CONT_LINE", "COMMENT_LINE", "BLANK", "STYLE_LINE", "HEADING_LINE", "LYRICS")
-
-
 def _given_a_token(method: Callable[[LineMaker, str, int, int], Any]) -> Callable[[LineMaker, Token], Any]:
     def made(self: LineMaker, token: Token) -> Any:
         return method(self, str(token), token.line, token.column)
@@ -361,9 +358,10 @@ class TokenMaker(LineMaker):
         return made
 
 
-for _name in LINE_TERMINALS:
-    if _name not in vars(TokenMaker):
-        setattr(TokenMaker, _name, _given_a_token(getattr(LineMaker, _name)))
+# The other line terminals (LineMaker's methods named in capitals, as the terminals are) unpack the token alone.
+for _name, _method in list(vars(LineMaker).items()):
+    if _name.isupper() and _name not in vars(TokenMaker):
+        setattr(TokenMaker, _name, _given_a_token(_method))
 
 
 def lyric_of(stripped: str, span: Span, column: int) -> Lyric | LoneEscape:

@@ -40,13 +40,13 @@ def test_the_committed_tables_are_what_the_grammar_gives() -> None:
     assert generate.TABLES_PATH.read_text(encoding="utf-8") == generate.tables()
 
 
-def test_every_bundled_song_reads_the_same_and_without_lark() -> None:
+def test_every_bundled_song_is_read_by_the_tables_as_lark_reads_it() -> None:
     assert SONGS
     for path in SONGS:
         text = path.read_text(encoding="utf-8")
         text += "" if text.endswith("\n") else "\n"
         made = by_tables(text)
-        assert made is not _FAILED or by_lark(text) is _FAILED, path
+        assert made is not _FAILED, path  # every bundled song fits the grammar
         assert made == by_lark(text), path
 
 

@@ -124,9 +124,6 @@ def diagnose_all(inputs: Inputs, args: argparse.Namespace, options: list[Any] | 
     try:
         if jobs == 1:
             return _check_range((0, len(_WORK), options))
-        from musicplan.read.table_parser import automaton
-
-        automaton()
         # The first song is checked before the fork: what is made on first use
         # (the parser's scanners, each record's __init__, patterns) is then made
         # once, not again in every process (a tenth of the CPU time on 1,000 songs).

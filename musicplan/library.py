@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from musicplan.analyse.rules import Analysis
-from musicplan.base.diagnostics import Diagnostic, Report, SongError
+from musicplan.base.diagnostics import Diagnostic, SongError
 from musicplan.base.record import Record
-from musicplan.pipeline import Checked, Options, check_bytes, check_json, check_text
+from musicplan.pipeline import Checked, Options, check_bytes, check_source
 from musicplan.read.source import from_text
 from musicplan.write import body as compiler
 
@@ -53,15 +53,8 @@ class Song(Record):
 
 def _checked(text: str, path: str, options: Options) -> Checked:
     """Song text, or a JSON body or plan (text that starts with `{`), through the pipeline."""
-    report = Report(path)
     source = from_text(text, path)
-    if not source.text.lstrip(" \t\r\n").startswith("{"):
-        analysis = check_text(source, report, options)
-        return Checked(path, analysis, report.sorted())
-    found = check_json(source, report, options)
-    ok = found is not None and not report.has_errors
-    return Checked(path, found.analysis if found is not None and ok else None, report.sorted(),
-                   found.kind if found is not None else "body")
+    return check_source(source, options, as_json=source.text.lstrip(" \t\r\n").startswith("{"))
 
 
 def loads(text: str, path: str = "<string>", *, model: str | None = None) -> Song:

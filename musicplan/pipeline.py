@@ -144,10 +144,17 @@ def check_bytes(data: bytes, path: str, options: Options, *, documents: bool = F
     source = decode(data, path, report)
     if source is None:
         return Checked(path, None, report.sorted())
-    if documents and is_json(path, data):
+    return check_source(source, options, as_json=documents and is_json(path, data))
+
+
+def check_source(source: Source, options: Options, *, as_json: bool) -> Checked:
+    """Text through the pipeline, as a song or (``as_json``) a JSON body or plan;
+    the analysis only when there is no error."""
+    report = Report(source.path)
+    if as_json:
         found = check_json(source, report, options)
         if found is None:
-            return Checked(path, None, report.sorted(), "body")
-        return Checked(path, None if report.has_errors else found.analysis, report.sorted(), found.kind)
+            return Checked(source.path, None, report.sorted(), "body")
+        return Checked(source.path, None if report.has_errors else found.analysis, report.sorted(), found.kind)
     analysis = check_text(source, report, options)
-    return Checked(path, analysis, report.sorted())
+    return Checked(source.path, analysis, report.sorted())

@@ -20,6 +20,10 @@ from musicplan.spec import limits
 from musicplan.spec.vocabulary import FIELDS
 from musicplan.write.text import WS, print_song, style_item, style_rows
 
+TYPE_CHECKING = False  # as typing's: true for type checkers; at run time typing is not imported (3 ms)
+if TYPE_CHECKING:
+    from musicplan.read.json_positions import JsonDoc
+
 _BREAKS = re.compile(r"\r\n|\r|\n")
 _SONG_ID = re.compile(r"[^ \t\r\n,]+")
 _FIELD_ORDER = {key: index for index, key in enumerate(FIELDS)}
@@ -188,14 +192,12 @@ def _wrapped(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _dropped_strengths(text: str, path: str, report: Report) -> None:
+def _dropped_strengths(doc: JsonDoc, report: Report) -> None:
     """`condition_strength` without `conditioning_ref` has no `.song` spelling."""
-    from musicplan.read.json_positions import read
     from musicplan.read.json_reader import orphan_strengths
 
-    doc = read(text, Report(path)) if "condition_strength" in text else None
-    for place, _ in orphan_strengths(doc.value if doc else None):
-        report.warning("W006", doc.span(place) if doc else Span.at(1, 1),
+    for place, _ in orphan_strengths(doc.value):
+        report.warning("W006", doc.span(place),
                        "`condition_strength` without `conditioning_ref` can't be written in a song "
                        "(it belongs to `@condition`): it is dropped",
                        "a .song line can't hold this exactly; check the result")
@@ -210,7 +212,7 @@ def decompile_text(text: str, path: str = "<json>", model: str | None = None) ->
         return Decompiled(None, report.sorted(), found.kind if found else None)
     song, kind, model = found.analysis.song, found.kind, found.analysis.settings.model
     _normalise(song, report)
-    _dropped_strengths(text, path, report)
+    _dropped_strengths(found.doc, report)
     if report.has_errors:
         return Decompiled(None, report.sorted(), kind)
     if model in limits.CHUNK_MODELS:

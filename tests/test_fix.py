@@ -238,3 +238,15 @@ def test_check_fix_on_a_folder_of_songs_gives_what_the_writers_meant(tmp_path, c
         assert json.loads(capsys.readouterr().out) == musicplan.loads(intended).to_body()
     for path, text in ambiguous.items():
         assert path.read_bytes().decode("utf-8") == text
+
+
+def test_the_proof_catches_a_fix_that_changes_the_comments(monkeypatch):
+    # A fix that turned its own line into a comment passes the line-by-line
+    # check (the line was one a fix was about): the comments must tell.
+    from musicplan.write import fix as fixing
+
+    real = fixing.apply
+    monkeypatch.setattr(fixing, "apply", lambda text, edits: real(text, edits).replace("title: x", "# title: x"))
+    with pytest.raises(fixing.FixChangedMeaning, match="the comments changed"):
+        fixing.fix_text("tittle: x\n[V] 0:10\nla\n")
+

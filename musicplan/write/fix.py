@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from musicplan.base.diagnostics import Diagnostic, Edit, Report
 from musicplan.base.record import Factory, Record
 from musicplan.pipeline import Options, analyse_text
-from musicplan.read.parse import parse_text
 from musicplan.read.source import BOM, Source, from_text
+from musicplan.read.written import Comment
 
 ROUNDS_MAX = 10
 
@@ -96,26 +96,22 @@ def _choose(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return chosen
 
 
-def _check(text: str, path: str, options: Options) -> list[Diagnostic]:
+def _check(text: str, path: str, options: Options) -> tuple[list[Diagnostic], list[str]]:
+    """The text's diagnostics, and its comments in order (for the proof below)."""
     report = Report(path)
-    analyse_text(from_text(text, path), report, options)
-    return report.sorted()
+    song = analyse_text(from_text(text, path), report, options).song
+    lines = song.header + [line for section in song.sections for line in section.lines]
+    return report.sorted(), [line.text for line in lines if isinstance(line, Comment)]
 
 
-def _comments(text: str) -> list[str]:
-    from musicplan.read.written import Comment
-
-    return [line.text for line in parse_text(text, Report("<fix>")) if isinstance(line, Comment)]
-
-
-def _prove(before: str, after: str, touched: set[int]) -> None:
+def _prove(before: str, after: str, touched: set[int], comments: tuple[list[str], list[str]]) -> None:
     """Every line no edit touched is as it was, and the comments are the same,
     in order (a line that does not parse is set aside; its neighbours still count)."""
     old, new = before.split("\n"), after.split("\n")
     if len(old) != len(new) or any(a != b for number, (a, b) in enumerate(zip(old, new, strict=True), 1)
                                    if number not in touched):
         raise FixChangedMeaning("a line that no fix was about changed")
-    if _comments(before) != _comments(after):
+    if comments[0] != comments[1]:
         raise FixChangedMeaning("the comments changed")
 
 
@@ -126,7 +122,8 @@ def fix_source(source: Source, options: Options | None = None) -> Fixed:
     fixed: list[Diagnostic] = []
     touched: set[int] = set()
     seen = {text}
-    diagnostics = _check(text, path, options)
+    diagnostics, comments = _check(text, path, options)
+    first_comments = comments
     for _ in range(ROUNDS_MAX):
         chosen = _choose(diagnostics)
         if not chosen:
@@ -138,9 +135,9 @@ def fix_source(source: Source, options: Options | None = None) -> Fixed:
         fixed += chosen
         touched |= {line for d in chosen for e in d.fix for line in range(e.span.line, e.span.end_line + 1)}
         text = changed
-        diagnostics = _check(text, path, options)
+        diagnostics, comments = _check(text, path, options)
     if fixed:
-        _prove(source.text, text, touched)
+        _prove(source.text, text, touched, (first_comments, comments))
     # Edits stay within their lines, so every round's places share the line numbers.
     return Fixed(text, sorted(fixed, key=Diagnostic.sort_key), diagnostics)
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["STDIN", "STDIN_NAME", "Exit", "Input", "Inputs", "OneText", "Snippets", "Terminated", "UsageError",
            "cannot_write", "codes_of", "config_options", "emit", "failed", "kept_unless_forced", "lint_options",
-           "onto_input", "positive_int", "read_inputs", "read_text"]
+           "onto_input", "positive_int", "read_inputs", "read_text", "text_or_exit"]
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
